@@ -124,10 +124,10 @@ func (g *Graph) sortAdjacent() {
 	}
 }
 
-// smallWorld builds a Watts-Strogatz graph: a ring lattice where each peer
-// links to degree/2 peers on either side, then each lattice edge i-(i+k) is
-// moved, with probability smallWorldRewiring, to i-w for a random w that is
-// not yet a neighbour of i.
+// smallWorld builds a Watts-Strogatz graph. It starts from a ring lattice
+// where each peer links to degree/2 peers on either side. Then each lattice
+// edge i-(i+k) moves, with probability smallWorldRewiring, to i-w for a
+// random w that is not yet a neighbour of i.
 func smallWorld(n, degree int, rng *rand.Rand) (*Graph, error) {
 	if degree < 2 || degree%2 != 0 || degree >= n {
 		return nil, fmt.Errorf("simulation: small-world degree %d invalid for %d peers: expected an even number from 2 to %d", degree, n, n-1)

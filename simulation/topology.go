@@ -10,7 +10,7 @@ import (
 // Topology names how the simulated peers are linked.
 type Topology string
 
-// Topologies that BuildGraph knows.
+// Topologies that BuildGraph accepts.
 const (
 	// Clique links every pair of peers.
 	Clique Topology = "clique"
@@ -30,9 +30,9 @@ const (
 var Topologies = []Topology{Clique, Random, SmallWorld, Ring, Restricted}
 
 // smallWorldRewiring is the probability that a small-world lattice edge is
-// rewired. Watts and Strogatz (Nature 393, 1998) show that around 0.1 the
-// path length is already close to a random graph's while clustering stays
-// high, which is the regime worth simulating.
+// rewired. At about 0.1 a Watts-Strogatz graph already has nearly the short
+// paths of a random graph but keeps most of the lattice's clustering, which
+// is the regime worth simulating.
 const smallWorldRewiring = 0.1
 
 // maxGraphAttempts bounds how often a random construction is redrawn when
