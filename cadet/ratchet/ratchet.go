@@ -1,0 +1,318 @@
+// Package ratchet is the double ratchet that encrypts CADET tunnel traffic
+// after the Noise handshake: a DH ratchet step each time a new peer key
+// arrives, a symmetric chain step per message, and a bounded store of keys
+// for skipped messages, so messages may arrive out of order or not at all.
+// Message keys are deleted once used; chain and root keys are overwritten
+// at every step. It follows the Double Ratchet algorithm as published by
+// Signal (Perrin and Marlinspike, 2016), without header encryption.
+//
+// A State is not safe for concurrent use; the tunnel that owns it runs on
+// the peer's loop.
+package ratchet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Config bounds the ratchet. Zero fields take the defaults.
+type Config struct {
+	// StepMessages is the chain length after which the sender asks for a DH
+	// step; it asks from half this length on, so that the answer usually
+	// arrives before the limit. Default 64.
+	StepMessages uint32
+	// StepInterval is the chain age after which the sender asks for a DH
+	// step, again from half of it on. Default one hour.
+	StepInterval time.Duration
+	// MaxChainMessages is the hard limit of messages on one sending chain.
+	// Encrypt fails with ErrStepPending beyond it; the tunnel then runs a
+	// new handshake. Default 1024.
+	MaxChainMessages uint32
+	// MaxSkip bounds how far ahead of the expected message number a message
+	// may be. Default 256.
+	MaxSkip uint32
+	// MaxStoredKeys bounds the skipped-message keys kept; the oldest go
+	// first. Default 512.
+	MaxStoredKeys int
+}
+
+func (c Config) withDefaults() Config {
+	if c.StepMessages == 0 {
+		c.StepMessages = 64
+	}
+	if c.StepInterval == 0 {
+		c.StepInterval = time.Hour
+	}
+	if c.MaxChainMessages == 0 {
+		c.MaxChainMessages = 1024
+	}
+	if c.MaxSkip == 0 {
+		c.MaxSkip = 256
+	}
+	if c.MaxStoredKeys == 0 {
+		c.MaxStoredKeys = 512
+	}
+	return c
+}
+
+// Errors from Encrypt and Decrypt.
+var (
+	ErrNotReady    = errors.New("cadet/ratchet: no sending chain until the peer's first message arrives")
+	ErrStepPending = errors.New("cadet/ratchet: sending chain exhausted, waiting for the peer's next ratchet key")
+	ErrDecrypt     = errors.New("cadet/ratchet: message authentication failed")
+	ErrTooFarAhead = errors.New("cadet/ratchet: message number too far ahead")
+)
+
+type skippedID struct {
+	dh [KeySize]byte
+	n  uint32
+}
+
+// chains is the part of the state that one Decrypt may change; Decrypt
+// works on a copy and commits it only when the message authenticates.
+type chains struct {
+	root        [KeySize]byte
+	self        KeyPair
+	peer        [KeySize]byte
+	send, recv  [KeySize]byte
+	hasSend     bool
+	hasRecv     bool
+	ns, nr, pn  uint32
+	sendStarted time.Time
+}
+
+// State is one end of a double ratchet.
+type State struct {
+	cfg  Config
+	rand io.Reader
+	chains
+	skipped      map[skippedID][KeySize]byte
+	skippedOrder []skippedID // insertion order, for eviction
+	steps        uint64
+	peerWants    bool
+}
+
+// NewInitiator starts the ratchet of the side that knows the peer's first
+// ratchet key: it can send at once. shared is the secret both sides took
+// from the handshake.
+func NewInitiator(shared [KeySize]byte, peerKey [KeySize]byte, rand io.Reader, now time.Time, cfg Config) (*State, error) {
+	s := &State{cfg: cfg.withDefaults(), rand: rand, skipped: map[skippedID][KeySize]byte{}}
+	s.root, s.peer = shared, peerKey
+	if err := s.stepSend(&s.chains, now); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewResponder starts the ratchet of the side whose key pair self the
+// initiator starts from. It cannot send until the first message arrives.
+func NewResponder(shared [KeySize]byte, self KeyPair, rand io.Reader, cfg Config) *State {
+	s := &State{cfg: cfg.withDefaults(), rand: rand, skipped: map[skippedID][KeySize]byte{}}
+	s.root, s.self = shared, self
+	return s
+}
+
+// CanSend reports whether Encrypt has a sending chain.
+func (s *State) CanSend() bool { return s.hasSend && s.ns < s.cfg.MaxChainMessages }
+
+// Steps returns how many DH steps this side took, initial one included.
+func (s *State) Steps() uint64 { return s.steps }
+
+// SendChainLength returns the messages sent on the current sending chain.
+func (s *State) SendChainLength() uint32 { return s.ns }
+
+// StoredKeys returns how many skipped-message keys are stored.
+func (s *State) StoredKeys() int { return len(s.skipped) }
+
+// PeerWantsStep reports whether a message decrypted since the last Encrypt
+// asked for a DH step. The owner should then send a message soon.
+func (s *State) PeerWantsStep() bool { return s.peerWants }
+
+// stepSend draws a new key pair and starts a sending chain from it.
+func (s *State) stepSend(c *chains, now time.Time) error {
+	kp, err := GenerateKeyPair(s.rand)
+	if err != nil {
+		return err
+	}
+	out, err := dh(kp, c.peer)
+	if err != nil {
+		return err
+	}
+	c.self = kp
+	c.root, c.send = kdfRoot(c.root, out)
+	c.hasSend, c.pn, c.ns, c.sendStarted = true, c.ns, 0, now
+	return nil
+}
+
+// Encrypt seals plaintext with the next message key. ad is authenticated
+// along with the header but not sent.
+func (s *State) Encrypt(plaintext, ad []byte, now time.Time) ([]byte, error) {
+	if !s.hasSend {
+		return nil, ErrNotReady
+	}
+	if s.ns >= s.cfg.MaxChainMessages {
+		return nil, ErrStepPending
+	}
+	h := Header{DH: s.self.Public, PN: s.pn, N: s.ns}
+	if s.ns >= s.cfg.StepMessages/2 || now.Sub(s.sendStarted) >= s.cfg.StepInterval/2 {
+		h.Flags |= flagStepRequest
+	}
+	var mk [KeySize]byte
+	s.send, mk = kdfChain(s.send)
+	s.ns++
+	s.peerWants = false
+	out := h.Append(make([]byte, 0, HeaderSize+len(plaintext)+chacha20poly1305.Overhead))
+	return seal(mk, out, plaintext, ad), nil
+}
+
+// seal appends the ciphertext to header, authenticating ad and header.
+// Each message key seals one message, so the nonce can be zero.
+func seal(mk [KeySize]byte, header, plaintext, ad []byte) []byte {
+	aead, _ := chacha20poly1305.New(mk[:])
+	var nonce [chacha20poly1305.NonceSize]byte
+	return aead.Seal(header, nonce[:], plaintext, append(append([]byte(nil), ad...), header...))
+}
+
+func open(mk [KeySize]byte, msg, ad []byte) ([]byte, error) {
+	aead, _ := chacha20poly1305.New(mk[:])
+	var nonce [chacha20poly1305.NonceSize]byte
+	header := msg[:HeaderSize]
+	out, err := aead.Open(nil, nonce[:], msg[HeaderSize:], append(append([]byte(nil), ad...), header...))
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	return out, nil
+}
+
+// Decrypt authenticates and decrypts msg. A message that fails leaves the
+// state as it was.
+func (s *State) Decrypt(msg, ad []byte, now time.Time) ([]byte, error) {
+	h, err := ParseHeader(msg)
+	if err != nil {
+		return nil, err
+	}
+	if mk, ok := s.skipped[skippedID{h.DH, h.N}]; ok {
+		out, err := open(mk, msg, ad)
+		if err == nil {
+			s.dropSkipped(skippedID{h.DH, h.N})
+			s.noteFlags(h)
+		}
+		return out, err
+	}
+	return s.decryptCurrent(h, msg, ad, now)
+}
+
+// decryptCurrent handles a message on the current receiving chain or on a
+// new one, working on a copy of the chains.
+func (s *State) decryptCurrent(h *Header, msg, ad []byte, now time.Time) ([]byte, error) {
+	c := s.chains
+	var pending []skippedKey
+	stepped := false
+	if !c.hasRecv || h.DH != c.peer {
+		var err error
+		if pending, err = s.skipTo(&c, h.PN, pending); err != nil {
+			return nil, err
+		}
+		if err = s.stepRecv(&c, h.DH, now); err != nil {
+			return nil, err
+		}
+		stepped = true
+	}
+	pending, err := s.skipTo(&c, h.N, pending)
+	if err != nil {
+		return nil, err
+	}
+	var mk [KeySize]byte
+	c.recv, mk = kdfChain(c.recv)
+	c.nr++
+	out, err := open(mk, msg, ad)
+	if err != nil {
+		return nil, err
+	}
+	s.commit(c, pending, stepped)
+	s.noteFlags(h)
+	return out, nil
+}
+
+func (s *State) noteFlags(h *Header) {
+	if h.Flags&flagStepRequest != 0 {
+		s.peerWants = true
+	}
+}
+
+func (s *State) commit(c chains, pending []skippedKey, stepped bool) {
+	s.chains = c
+	for _, k := range pending {
+		s.storeSkipped(k.id, k.mk)
+	}
+	if stepped {
+		s.steps++
+	}
+}
+
+// stepRecv takes a DH ratchet step for a new peer key: a receiving chain
+// from the current key pair, then a new key pair and sending chain.
+func (s *State) stepRecv(c *chains, peer [KeySize]byte, now time.Time) error {
+	out, err := dh(c.self, peer)
+	if err != nil {
+		return err
+	}
+	c.peer = peer
+	c.root, c.recv = kdfRoot(c.root, out)
+	c.hasRecv, c.nr = true, 0
+	return s.stepSend(c, now)
+}
+
+type skippedKey struct {
+	id skippedID
+	mk [KeySize]byte
+}
+
+// skipTo derives and collects the keys of receiving-chain messages below
+// until, so that they can still be decrypted when they arrive.
+func (s *State) skipTo(c *chains, until uint32, pending []skippedKey) ([]skippedKey, error) {
+	if !c.hasRecv || until <= c.nr {
+		return pending, nil
+	}
+	if until-c.nr > s.cfg.MaxSkip {
+		return nil, fmt.Errorf("%w: message %d, expected at most %d ahead of %d", ErrTooFarAhead, until, s.cfg.MaxSkip, c.nr)
+	}
+	for c.nr < until {
+		var mk [KeySize]byte
+		c.recv, mk = kdfChain(c.recv)
+		pending = append(pending, skippedKey{skippedID{c.peer, c.nr}, mk})
+		c.nr++
+	}
+	return pending, nil
+}
+
+func (s *State) storeSkipped(id skippedID, mk [KeySize]byte) {
+	s.skipped[id] = mk
+	s.skippedOrder = append(s.skippedOrder, id)
+	for len(s.skipped) > s.cfg.MaxStoredKeys {
+		oldest := s.skippedOrder[0]
+		s.skippedOrder = s.skippedOrder[1:]
+		delete(s.skipped, oldest)
+	}
+	if len(s.skippedOrder) > 2*s.cfg.MaxStoredKeys {
+		s.compactOrder()
+	}
+}
+
+// dropSkipped deletes a used key. Its entry in skippedOrder stays until
+// compaction and is skipped on eviction because the map lacks it.
+func (s *State) dropSkipped(id skippedID) { delete(s.skipped, id) }
+
+func (s *State) compactOrder() {
+	kept := s.skippedOrder[:0]
+	for _, id := range s.skippedOrder {
+		if _, ok := s.skipped[id]; ok {
+			kept = append(kept, id)
+		}
+	}
+	s.skippedOrder = kept
+}
