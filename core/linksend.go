@@ -1,0 +1,128 @@
+package core
+
+import (
+	"errors"
+
+	"github.com/hush-overlay/hush/identity"
+	"github.com/hush-overlay/hush/transport"
+)
+
+// Send queues msg for the neighbour to. Messages sent in one turn of the
+// loop are batched into as few frames as fit transport.MaxFrameSize and
+// sealed when the turn ends. When the link's queue would pass
+// Config.SendQueueBytes, Send drops msg and returns ErrQueueFull: the
+// newest message is dropped, queued ones are kept. msg is copied, so the
+// caller keeps it.
+func (c *Core) Send(to identity.PeerID, s Service, msg []byte) error {
+	switch {
+	case s == serviceControl || c.handler(s) == nil:
+		return ErrUnregistered
+	case len(msg) > MaxMessageSize:
+		return ErrTooLarge
+	}
+	l := c.links[to]
+	if l == nil {
+		return ErrNoLink
+	}
+	if !l.enqueue(s, msg, false) {
+		c.stats.queueFull++
+		return ErrQueueFull
+	}
+	l.scheduleFlush()
+	return nil
+}
+
+// enqueue appends one record to the last batch, or starts a new one. force
+// skips the queue bound, for CORE's own small control records.
+func (l *link) enqueue(s Service, msg []byte, force bool) bool {
+	size := recordHeaderSize + len(msg)
+	if !force && l.queued+size > l.core.cfg.SendQueueBytes {
+		return false
+	}
+	n := len(l.queue)
+	if n == 0 || len(l.queue[n-1])+size > frameHeaderSize+maxPlaintext {
+		l.queue = append(l.queue, make([]byte, frameHeaderSize, frameHeaderSize+size+tagSize))
+		n++
+	}
+	l.queue[n-1] = appendRecord(l.queue[n-1], s, msg)
+	l.queued += size
+	if s != serviceControl {
+		l.core.stats.messagesOut++
+	}
+	return true
+}
+
+// scheduleFlush seals the queue at the end of the current loop turn, so
+// messages sent in the same turn share frames.
+func (l *link) scheduleFlush() {
+	if l.flushPosted || l.retry != nil {
+		return
+	}
+	l.flushPosted = true
+	l.core.env.Post(func() {
+		l.flushPosted = false
+		if l.alive() {
+			l.flush()
+		}
+	})
+}
+
+// flush seals queued batches and hands them to the transport until the
+// transport refuses one; then it retries after sendRetryDelay.
+func (l *link) flush() {
+	for l.refused != nil || len(l.queue) > 0 {
+		if l.refused == nil {
+			l.refused = l.seal(l.queue[0])
+			l.queue[0] = nil
+			l.queue = l.queue[1:]
+		}
+		err := l.conn.Send(l.refused)
+		if errors.Is(err, transport.ErrQueueFull) {
+			l.armRetry()
+			return
+		}
+		if err == nil {
+			l.sent(len(l.refused))
+		}
+		l.refused = nil
+	}
+	if len(l.queue) == 0 {
+		l.queue = nil
+	}
+}
+
+func (l *link) sent(frameLen int) {
+	l.queued -= frameLen - frameHeaderSize - tagSize
+	l.lastSent = l.core.now()
+	l.core.stats.framesOut++
+	l.core.stats.bytesOut += uint64(frameLen)
+}
+
+func (l *link) armRetry() {
+	if l.retry != nil {
+		return
+	}
+	l.retry = l.core.env.After(sendRetryDelay, func() {
+		l.retry = nil
+		l.flush()
+	})
+}
+
+// seal encrypts a batch in place: the header goes into the reserved bytes
+// and is the associated data, the ciphertext overwrites the records.
+func (l *link) seal(batch []byte) []byte {
+	k := &l.send
+	now := l.core.now()
+	cfg := &l.core.cfg
+	if k.epochFrames >= cfg.RekeyFrames || now.Sub(k.epochStart) >= cfg.RekeyInterval {
+		k.cipher = rekey(k.cipher)
+		k.epoch++
+		k.epochFrames, k.epochStart = 0, now
+		l.core.stats.rekeys++
+	}
+	header := frameHeader{epoch: k.epoch, nonce: k.nonce}.Append(batch[:0])
+	frame := k.cipher.Encrypt(header, k.nonce, header, batch[frameHeaderSize:])
+	k.nonce++
+	k.epochFrames++
+	return frame
+}
