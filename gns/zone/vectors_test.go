@@ -1,0 +1,167 @@
+package zone
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// rfcVector is one record-set vector of RFC 9498's test-vector appendix,
+// as stored in testdata/rfc9498.json.
+type rfcVector struct {
+	Name       string `json:"name"`
+	ZoneType   string `json:"zone_type"`
+	PrivateKey string `json:"private_key"`
+	ZoneID     string `json:"zone_id"`
+	ZTLD       string `json:"ztld"`
+	Label      string `json:"label"`
+	DerivedKey string `json:"derived_key"`
+	Query      string `json:"query"`
+	Key        string `json:"key"`
+	Nonce      string `json:"nonce"`
+	RData      string `json:"rdata"`
+	BData      string `json:"bdata"`
+	RRBlock    string `json:"rrblock"`
+}
+
+func loadRFCVectors(t *testing.T) []rfcVector {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/rfc9498.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Blocks []rfcVector }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Blocks
+}
+
+func unhex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatalf("bad hex in test vector: %v", err)
+	}
+	return b
+}
+
+func (v rfcVector) privateKey(t *testing.T) *PrivateKey {
+	t.Helper()
+	var p *PrivateKey
+	var err error
+	if v.ZoneType == "PKEY" {
+		p, err = NewPKEY(unhex(t, v.PrivateKey))
+	} else {
+		p, err = NewEDKEY(unhex(t, v.PrivateKey))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// RFC 9498, sections 4.1, 5.1 and 5.2: zone key and zTLD from the private key.
+func TestRFC9498ZoneKey(t *testing.T) {
+	for _, v := range loadRFCVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			pub := v.privateKey(t).Public()
+			if got := hex.EncodeToString(pub.ID()); got != v.ZoneID {
+				t.Errorf("zone ID = %s, expected %s", got, v.ZoneID)
+			}
+			if got := pub.String(); got != v.ZTLD {
+				t.Errorf("zTLD = %s, expected %s", got, v.ZTLD)
+			}
+			parsed, err := ParsePublicKey(v.ZTLD)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if parsed != pub {
+				t.Errorf("ParsePublicKey(%s) = %x, expected %x", v.ZTLD, parsed.ID(), pub.ID())
+			}
+		})
+	}
+}
+
+// RFC 9498, sections 5.1.1, 5.2.1 and 5.4: zk' and the storage query q.
+func TestRFC9498DerivedKeyAndQuery(t *testing.T) {
+	for _, v := range loadRFCVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			pub := v.privateKey(t).Public()
+			d, err := pub.Derive(v.Label)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hex.EncodeToString(d.Bytes()); got != v.DerivedKey {
+				t.Errorf("zk' = %s, expected %s", got, v.DerivedKey)
+			}
+			q, err := pub.Query(v.Label)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.String() != v.Query {
+				t.Errorf("q = %s, expected %s", q, v.Query)
+			}
+		})
+	}
+}
+
+// RFC 9498, sections 5.1.3 and 5.2.3: K and the nonce, and BDATA decrypts
+// to RDATA.
+func TestRFC9498Encryption(t *testing.T) {
+	for _, v := range loadRFCVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			pub := v.privateKey(t).Public()
+			blk, err := ParseBlock(unhex(t, v.RRBlock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := keysFor(pub, v.Label, MicrosFromTime(blk.Expiration))
+			if got := hex.EncodeToString(keys.key[:]); got != v.Key {
+				t.Errorf("K = %s, expected %s", got, v.Key)
+			}
+			if got := hex.EncodeToString(keys.nonce); got != v.Nonce {
+				t.Errorf("nonce = %s, expected %s", got, v.Nonce)
+			}
+			if !bytes.Equal(blk.Data, unhex(t, v.BData)) {
+				t.Errorf("BDATA = %x, expected %s", blk.Data, v.BData)
+			}
+			rdata, err := blk.Open(pub, v.Label)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hex.EncodeToString(rdata); got != v.RData {
+				t.Errorf("RDATA = %s, expected %s", got, v.RData)
+			}
+		})
+	}
+}
+
+// RFC 9498, sections 5.3 and 6: the RRBLOCK signature verifies, and
+// sealing RDATA again reproduces the block byte for byte.
+func TestRFC9498BlockSignature(t *testing.T) {
+	for _, v := range loadRFCVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			want := unhex(t, v.RRBlock)
+			blk, err := ParseBlock(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := blk.Verify(); err != nil {
+				t.Fatal(err)
+			}
+			if got := blk.Marshal(); !bytes.Equal(got, want) {
+				t.Errorf("Marshal = %x, expected %x", got, want)
+			}
+			sealed, err := SealBlock(v.privateKey(t), v.Label, unhex(t, v.RData), blk.Expiration)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sealed.Marshal(); !bytes.Equal(got, want) {
+				t.Errorf("SealBlock = %x\nexpected %x", got, want)
+			}
+		})
+	}
+}
