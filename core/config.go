@@ -12,7 +12,7 @@ import (
 // Config tunes CORE. Zero fields take the defaults below.
 type Config struct {
 	// HandshakeTimeout bounds a handshake. An inbound connection that has
-	// not completed its handshake this long after accept is closed; every
+	// not completed its handshake this long after accept is closed. Every
 	// rejected inbound connection is closed at exactly this deadline,
 	// whatever the reason. Default 10 s.
 	HandshakeTimeout time.Duration

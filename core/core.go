@@ -44,6 +44,8 @@ type Core struct {
 	// reading counts inbound connections in phaseInbound, bounded by
 	// cfg.MaxPending.
 	reading int
+	// connSeq numbers connection states in creation order.
+	connSeq uint64
 
 	listening []string
 	ownHello  *hello.Hello
@@ -206,7 +208,7 @@ func (c *Core) Start() {
 		return
 	}
 	c.started = true
-	for _, id := range sortedBootstrap(c.bootstrap) {
+	for _, id := range sortedKeys(c.bootstrap) {
 		c.redial(c.bootstrap[id])
 	}
 }
@@ -222,18 +224,39 @@ func (c *Core) Close() {
 	for _, id := range c.Neighbours() {
 		c.dropLink(c.links[id], true, "closing")
 	}
-	for _, d := range c.dialing {
-		c.endDial(d, "closing", false)
+	for _, id := range sortedKeys(c.dialing) {
+		c.endDial(c.dialing[id], "closing", false)
 	}
-	for conn, st := range c.conns {
+	for _, st := range c.connsInOrder() {
 		st.stopTimer()
-		conn.Close()
+		st.conn.Close()
 	}
 	clear(c.conns)
 	for _, b := range c.bootstrap {
 		b.stop()
 	}
 	c.log.Info("core: closed")
+}
+
+// connsInOrder returns the connection states in the order they were
+// created, so that a simulation replays the same closes in the same order.
+func (c *Core) connsInOrder() []*connState {
+	out := make([]*connState, 0, len(c.conns))
+	for _, st := range c.conns {
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// sortedKeys returns the peer IDs of m in ID order.
+func sortedKeys[V any](m map[identity.PeerID]V) []identity.PeerID {
+	ids := make([]identity.PeerID, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Compare(ids[j]) < 0 })
+	return ids
 }
 
 // now is a shorthand used on hot paths.

@@ -3,7 +3,6 @@ package core
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/hush-overlay/hush/hello"
@@ -73,7 +72,7 @@ func (c *Core) dialed(d *dialState, conn transport.Conn, err error) {
 		return
 	}
 	d.conn = conn
-	c.conns[conn] = &connState{conn: conn, phase: phaseOutbound, dial: d}
+	c.addConn(&connState{conn: conn, phase: phaseOutbound, dial: d})
 	hs, msg, err := c.keys.initiate(c.env.Rand(), d.peer, c.now(), c.helloBytes())
 	if err == nil {
 		d.hs = hs
@@ -101,8 +100,9 @@ func (c *Core) readSecond(d *dialState, frame []byte) {
 	d.done(true)
 }
 
-// endDial abandons an outbound handshake. failed says whether it counts as
-// a failed handshake; it does not when another link made it unnecessary.
+// endDial abandons an outbound handshake. It counts a failed handshake only
+// if failed is set, which callers clear when another link made the dial
+// unnecessary.
 func (c *Core) endDial(d *dialState, reason string, failed bool) {
 	if c.dialing[d.peer] != d {
 		return
@@ -195,15 +195,6 @@ func (c *Core) parseBootstrap(entries []string) error {
 		c.bootstrap[p.Peer] = &bootstrapState{peer: p, delay: c.cfg.BackoffMin}
 	}
 	return nil
-}
-
-func sortedBootstrap(m map[identity.PeerID]*bootstrapState) []identity.PeerID {
-	ids := make([]identity.PeerID, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i].Compare(ids[j]) < 0 })
-	return ids
 }
 
 // redial dials a bootstrap peer now unless a link or dial exists.

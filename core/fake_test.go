@@ -15,8 +15,8 @@ type fakeNet struct {
 	sim       *loop.Sim
 	delay     time.Duration
 	listeners map[string]*fakeTransport
-	// tamper, if set, sees every frame in flight and returns what to
-	// deliver; nil drops the frame.
+	// tamper, if set, gets every frame in flight and returns the frame to
+	// deliver, or nil to drop it.
 	tamper func(from *fakeConn, frame []byte) []byte
 }
 
@@ -138,7 +138,7 @@ func (c *fakeConn) LocalAddr() string  { return c.local }
 func (c *fakeConn) RemoteAddr() string { return c.remote }
 
 // rawClient is a test's handle on a dialled fake connection whose far end
-// is a CORE: the test writes frames itself and sees what comes back.
+// is a CORE. The test writes frames itself and reads what comes back.
 type rawClient struct {
 	conn     *fakeConn
 	received [][]byte

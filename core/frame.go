@@ -17,7 +17,7 @@ import (
 //
 // The 9 header bytes are the AEAD's associated data. The nonce counts frames
 // per direction from 0 and never repeats, so frames that a lossy transport
-// drops or reorders leave later frames decryptable; the receiver keeps a
+// drops or reorders leave later frames decryptable. The receiver keeps a
 // sliding window to drop replays. The epoch counts rekeys modulo 256: each
 // rekey replaces the key k with Noise's REKEY(k), the first 32 bytes of
 // ENCRYPT(k, 2^64-1, "", 32 zero bytes).

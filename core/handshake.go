@@ -22,8 +22,8 @@ type handshake struct {
 	dh    *dhSession
 }
 
-// session is what a completed handshake yields: the authenticated peer and
-// the two directions' ciphers, used with explicit nonces.
+// session is the result of a completed handshake: the authenticated peer's
+// HELLO and the two directions' ciphers, used with explicit nonces.
 type session struct {
 	hello     *hello.Hello
 	send      noise.Cipher
@@ -99,9 +99,9 @@ type firstMessage struct {
 	ephemeral [keySize]byte
 }
 
-// readFirst decrypts and checks a first handshake message. On failure it
-// returns the probe class for the silent drop; the caller learns nothing
-// else, so no path can answer differently.
+// readFirst decrypts and parses a first handshake message. On failure it
+// returns only the probe class for the silent drop, so no failure can be
+// handled differently from another.
 func (k *keyring) readFirst(random io.Reader, msg []byte) (*firstMessage, initPayload, probeClass) {
 	hs, err := k.newHandshake(random, false, nil)
 	if err != nil {

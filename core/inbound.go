@@ -5,7 +5,7 @@ import (
 	"github.com/hush-overlay/hush/transport"
 )
 
-// phase is where a transport connection stands.
+// phase is the state of a transport connection.
 //
 //	inbound:  accepted inbound ──first message valid──> link
 //	            │ first message invalid, limit reached, or no frame
@@ -29,11 +29,18 @@ func (p phase) String() string { return phaseNames[p] }
 // connState is CORE's state for one transport connection: a few words plus
 // one timer, so an unauthenticated connection costs little memory.
 type connState struct {
+	seq   uint64
 	conn  transport.Conn
 	phase phase
 	timer loop.Timer // the handshake deadline, in the inbound and rejected phases
 	dial  *dialState // in phaseOutbound
 	link  *link      // in phaseLink
+}
+
+func (c *Core) addConn(st *connState) {
+	c.connSeq++
+	st.seq = c.connSeq
+	c.conns[st.conn] = st
 }
 
 func (st *connState) stopTimer() {
@@ -48,8 +55,8 @@ func (st *connState) stopTimer() {
 // rejection closes it at the same moment: accept + HandshakeTimeout.
 //
 // Beyond MaxPending connections in their handshake, a new connection is
-// rejected at once and never read; it still closes at its own deadline,
-// costing only its connState and timer until then.
+// rejected at once and never read. It still closes at its own deadline and
+// costs only its connState and timer until then.
 func (c *Core) Accepted(conn transport.Conn) {
 	if c.closed {
 		conn.Discard()
@@ -57,7 +64,7 @@ func (c *Core) Accepted(conn transport.Conn) {
 		return
 	}
 	st := &connState{conn: conn, phase: phaseInbound}
-	c.conns[conn] = st
+	c.addConn(st)
 	st.timer = c.env.After(c.cfg.HandshakeTimeout, func() { c.inboundDeadline(st) })
 	if c.reading >= c.cfg.MaxPending {
 		st.phase = phaseRejected
@@ -139,14 +146,15 @@ func (c *Core) readFirst(st *connState, frame []byte) {
 	c.accept(st, first)
 }
 
-// accept answers a valid first message and turns the connection into a link.
+// accept sends the second handshake message in reply to a valid first one
+// and turns the connection into a link.
 func (c *Core) accept(st *connState, first *firstMessage) {
 	s, msg, err := c.keys.respond(first, c.helloBytes())
 	if err == nil {
 		err = st.conn.Send(msg)
 	}
 	if err != nil {
-		c.log.Warn("core: answer handshake failed", "peer", first.hello.Peer.Short(), "err", err)
+		c.log.Warn("core: send second handshake message failed", "peer", first.hello.Peer.Short(), "err", err)
 		c.reject(st, probeRefused)
 		return
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// probeClass says why an inbound connection was dropped without an answer.
+// probeClass is the reason an inbound connection was dropped without a reply.
 // Every class gets the same treatment; the class only feeds Stats and the
 // debug log.
 type probeClass uint8
@@ -32,8 +32,6 @@ const (
 	probeOverflow
 	// probeSilent: no first frame arrived before the deadline.
 	probeSilent
-	// probeExtraFrame: a second frame arrived before the first was handled.
-	probeExtraFrame
 	probeClassCount
 )
 
@@ -48,7 +46,6 @@ var probeClassNames = [probeClassCount]string{
 	probeRefused:       "refused",
 	probeOverflow:      "pending-overflow",
 	probeSilent:        "silent-timeout",
-	probeExtraFrame:    "extra-frame",
 }
 
 func (p probeClass) String() string {

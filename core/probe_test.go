@@ -197,7 +197,7 @@ func TestProbesGetSilenceOnFakeNet(t *testing.T) {
 }
 
 // TestReplayedFirstMessageGetsSilence sends a valid first message twice:
-// the first gets an answer, the exact copy gets silence.
+// the first gets a reply, the exact copy gets silence.
 func TestReplayedFirstMessageGetsSilence(t *testing.T) {
 	cfg := Config{HandshakeTimeout: 10 * time.Second}
 	n := newFakeNet(loop.NewSim(1))

@@ -11,7 +11,7 @@ import (
 // plus the clock skew has passed.
 //
 // The cache is bounded. When it is full, the entry with the oldest timestamp
-// is evicted and the floor rises to that timestamp: from then on, first
+// is evicted and the floor rises to that timestamp. From then on, first
 // messages stamped at or before the floor are rejected as stale, so an
 // evicted message can never be replayed. A flood of valid first messages
 // can thus shrink the acceptance window, but never reopen it.
