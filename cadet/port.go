@@ -1,0 +1,94 @@
+package cadet
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/blake2b"
+
+	"github.com/hush-overlay/hush/cadet/wire"
+	"github.com/hush-overlay/hush/identity"
+)
+
+// PortHash returns the wire name of port on peer dest:
+// BLAKE2b-256("hush-cadet-port" || dest || name). Relays never see it, and
+// because it includes dest, a peer cannot tell that two ports on
+// different peers share a name.
+func PortHash(name string, dest identity.PeerID) [wire.PortHashSize]byte {
+	h, _ := blake2b.New256(nil)
+	h.Write([]byte("hush-cadet-port"))
+	h.Write(dest[:])
+	h.Write([]byte(name))
+	var out [wire.PortHashSize]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// port is a listening port. A nil secret marks a public port, which
+// accepts opens without a token.
+type port struct {
+	name   string
+	hash   [wire.PortHashSize]byte
+	secret *[32]byte
+	rel    Reliability
+	accept func(*Channel)
+}
+
+// ErrPortInUse is returned by Listen for a port that already listens.
+var ErrPortInUse = errors.New("cadet: port already in use")
+
+// ListenPort opens port on this peer. accept runs on the loop for each
+// accepted channel. The channel's reliability is the opener's choice.
+func (e *Engine) ListenPort(name string, secret *[32]byte, accept func(*Channel)) (close func(), err error) {
+	h := PortHash(name, e.self)
+	if e.ports[h] != nil {
+		return nil, fmt.Errorf("%w: %q", ErrPortInUse, name)
+	}
+	p := &port{name: name, hash: h, accept: accept}
+	if secret != nil {
+		s := *secret
+		p.secret = &s
+	}
+	e.ports[h] = p
+	return func() {
+		if e.ports[h] == p {
+			delete(e.ports, h)
+		}
+	}, nil
+}
+
+// receiveOpen checks a CHANNEL_OPEN and, if it passes, opens the channel,
+// delivers the first payload and answers with CHANNEL_OPEN_ACK. Any failure
+// gets no answer at all; see checkOpen.
+func (e *Engine) receiveOpen(t *tunnel, plain []byte) {
+	m, parseErr := wire.ParseChannelOpen(plain)
+	p, class := e.checkOpen(t, m, parseErr)
+	if class != refusalNone {
+		e.refuse(t, class)
+		return
+	}
+	if ch := t.channels[m.CTN]; ch != nil {
+		if !ch.opener && ch.portHash == m.PortHash && ch.state == chanOpen {
+			ch.sendOpenAck()
+		}
+		return
+	}
+	e.accept(t, p, m)
+}
+
+func (e *Engine) accept(t *tunnel, p *port, m *wire.ChannelOpen) {
+	ch := e.newChannel(t, m.CTN, reliabilityOf(m.Options), false)
+	ch.port, ch.portHash, ch.state = p.name, p.hash, chanOpen
+	ch.rcv.acceptFirst(append([]byte(nil), m.Payload...), ch.rel)
+	e.stats.OpensAccepted++
+	ch.sendOpenAck()
+	p.accept(ch.app)
+	if len(m.Payload) > 0 {
+		ch.app.notifyReadable()
+	}
+}
+
+func (ch *channel) sendOpenAck() {
+	ch.rcv.advertised = ch.rcv.windowEnd()
+	ch.t.sendTunnel((&wire.ChannelOpenAck{CTN: ch.ctn, WindowEnd: ch.rcv.advertised}).Append(nil))
+}

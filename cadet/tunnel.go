@@ -1,0 +1,326 @@
+package cadet
+
+import (
+	"errors"
+	"time"
+
+	"github.com/flynn/noise"
+
+	"github.com/hush-overlay/hush/cadet/ratchet"
+	"github.com/hush-overlay/hush/cadet/wire"
+	"github.com/hush-overlay/hush/identity"
+	"github.com/hush-overlay/hush/loop"
+)
+
+// Tunnel limits. maxTunnelQueue bounds the tunnel messages (channel opens,
+// acknowledgements, data) waiting for keys or a connection; beyond it new
+// ones are dropped, and reliable channels retransmit them later.
+const (
+	maxTunnelQueue    = 256
+	tunnelIdleTimeout = 2 * time.Minute
+	decryptFailLimit  = 8
+)
+
+// tunnel is the end-to-end association with one peer. It owns its
+// connections, the key exchange state, the ratchet and the channels.
+type tunnel struct {
+	e    *Engine
+	peer identity.PeerID
+
+	conns   []*connection // creation order; the first ready one carries traffic
+	paths   [][]identity.PeerID
+	failed  map[string]time.Time // path key -> time it last broke
+	lookup  func()
+	looking bool
+	retry   loop.Timer
+	backoff time.Duration
+	everUp  bool
+
+	hs            *noise.HandshakeState // handshake this tunnel started
+	kxInit        []byte
+	kxTries       int
+	kxTimer       loop.Timer
+	kxResponse    []byte // last KX_RESPONSE sent, repeated for a retransmitted KX_INIT
+	lastInitClock uint64
+	rat           *ratchet.State
+	binding       []byte
+	established   time.Time
+	decryptFails  int
+
+	queue    [][]byte
+	channels map[uint32]*channel
+	nextCTN  uint32
+	idle     loop.Timer
+	pathWait []func(error) // called once a connection is ready or no path exists
+	dead     bool
+}
+
+func (e *Engine) newTunnel(peer identity.PeerID) *tunnel {
+	t := &tunnel{e: e, peer: peer, failed: map[string]time.Time{}, channels: map[uint32]*channel{}}
+	e.tunnels[peer] = t
+	e.log.Info("tunnel created", "peer", peer.Short())
+	return t
+}
+
+// tunnelTo returns the tunnel to peer, creating it and its connections.
+func (e *Engine) tunnelTo(peer identity.PeerID) *tunnel {
+	t := e.tunnels[peer]
+	if t == nil {
+		t = e.newTunnel(peer)
+	}
+	t.ensureConnections()
+	return t
+}
+
+func (t *tunnel) readyConnections() int {
+	n := 0
+	for _, c := range t.conns {
+		if c.state == connReady {
+			n++
+		}
+	}
+	return n
+}
+
+// bestConnection returns the oldest ready connection, or nil. Sending on
+// one connection at a time keeps reordering low; the others stand by.
+func (t *tunnel) bestConnection() *connection {
+	for _, c := range t.conns {
+		if c.state == connReady {
+			return c
+		}
+	}
+	return nil
+}
+
+// canSend reports whether a tunnel message would leave now.
+func (t *tunnel) canSend() bool {
+	return t.rat != nil && t.rat.CanSend() && t.bestConnection() != nil
+}
+
+// sendTunnel encrypts and sends one tunnel message, or queues it until
+// keys and a connection exist.
+func (t *tunnel) sendTunnel(msg []byte) {
+	if t.dead {
+		return
+	}
+	if !t.canSend() || len(t.queue) > 0 {
+		t.enqueue(msg)
+		return
+	}
+	t.encryptAndSend(msg)
+}
+
+func (t *tunnel) enqueue(msg []byte) {
+	if len(t.queue) >= maxTunnelQueue {
+		t.e.debug("tunnel queue full, message dropped", "peer", t.peer.Short())
+		return
+	}
+	t.queue = append(t.queue, msg)
+	t.needKeys()
+}
+
+func (t *tunnel) encryptAndSend(msg []byte) bool {
+	out, err := t.rat.Encrypt(msg, t.binding, t.e.now())
+	if errors.Is(err, ratchet.ErrStepPending) && t.hs == nil {
+		t.startKX()
+	}
+	if err != nil {
+		return false
+	}
+	c := t.bestConnection()
+	c.send((&wire.TunnelData{CID: c.cid, Payload: out}).Append(nil))
+	return true
+}
+
+// flush sends queued messages while keys and a connection exist, then
+// lets channels send data they held back.
+func (t *tunnel) flush() {
+	for len(t.queue) > 0 && t.canSend() {
+		if !t.encryptAndSend(t.queue[0]) {
+			return
+		}
+		t.queue = t.queue[1:]
+	}
+	if !t.canSend() {
+		return
+	}
+	for _, ch := range t.channels {
+		ch.pump()
+	}
+}
+
+func (t *tunnel) installKeys(rat *ratchet.State, binding []byte) {
+	t.rat, t.binding, t.established, t.decryptFails = rat, binding, t.e.now(), 0
+	t.e.log.Info("tunnel established", "peer", t.peer.Short())
+}
+
+// receiveOnConnection handles KX and TUNNEL_DATA from one connection.
+func (t *tunnel) receiveOnConnection(c *connection, typ wire.Type, msg []byte) {
+	switch typ {
+	case wire.TypeKXInit:
+		if m, err := wire.ParseKXInit(msg); err == nil {
+			t.receiveKXInit(c, m.Payload)
+		}
+	case wire.TypeKXResponse:
+		if m, err := wire.ParseKXResponse(msg); err == nil {
+			t.receiveKXResponse(m.Payload)
+		}
+	case wire.TypeTunnelData:
+		if m, err := wire.ParseTunnelData(msg); err == nil {
+			t.receiveData(m.Payload)
+		}
+	}
+}
+
+// receiveData decrypts one tunnel message. Data that arrives before any
+// keys exist means the peer kept keys this peer lost, for example across a
+// restart, so this end starts a new handshake.
+func (t *tunnel) receiveData(payload []byte) {
+	if t.rat == nil {
+		if t.hs == nil {
+			t.startKX()
+		}
+		return
+	}
+	couldSend := t.rat.CanSend()
+	plain, err := t.rat.Decrypt(payload, t.binding, t.e.now())
+	if err != nil {
+		t.decryptFailed(err)
+		return
+	}
+	t.decryptFails = 0
+	if !couldSend {
+		t.flush()
+	}
+	t.dispatch(plain)
+	if t.rat != nil && t.rat.PeerWantsStep() && t.canSend() {
+		t.sendTunnel((&wire.TunnelKeepalive{}).Append(nil))
+	}
+}
+
+func (t *tunnel) decryptFailed(err error) {
+	t.decryptFails++
+	t.e.debug("tunnel message dropped", "peer", t.peer.Short(), "err", err)
+	if t.decryptFails >= decryptFailLimit && t.hs == nil {
+		t.decryptFails = 0
+		t.startKX()
+	}
+}
+
+// dispatch hands a decrypted tunnel message to its channel. Messages for
+// unknown channels are dropped without an answer.
+func (t *tunnel) dispatch(plain []byte) {
+	typ, err := wire.PeekType(plain)
+	if err != nil {
+		return
+	}
+	switch typ {
+	case wire.TypeChannelOpen:
+		t.e.receiveOpen(t, plain)
+	case wire.TypeChannelOpenAck:
+		if m, err := wire.ParseChannelOpenAck(plain); err == nil && t.channels[m.CTN] != nil {
+			t.channels[m.CTN].receiveOpenAck(m)
+		}
+	case wire.TypeChannelData:
+		if m, err := wire.ParseChannelData(plain); err == nil && t.channels[m.CTN] != nil {
+			t.channels[m.CTN].receiveData(m)
+		}
+	case wire.TypeChannelAck:
+		if m, err := wire.ParseChannelAck(plain); err == nil && t.channels[m.CTN] != nil {
+			t.channels[m.CTN].receiveAck(m)
+		}
+	case wire.TypeChannelDestroy:
+		if m, err := wire.ParseChannelDestroy(plain); err == nil && t.channels[m.CTN] != nil {
+			t.channels[m.CTN].remoteDestroy()
+		}
+	}
+}
+
+// allocateCTN returns a free channel number. The top bit says which end
+// chose it, so both ends can open channels without colliding.
+func (t *tunnel) allocateCTN() uint32 {
+	var side uint32
+	if t.e.self.Compare(t.peer) > 0 {
+		side = 1 << 31
+	}
+	for {
+		t.nextCTN = (t.nextCTN + 1) &^ (1 << 31)
+		if ctn := side | t.nextCTN; t.channels[ctn] == nil {
+			return ctn
+		}
+	}
+}
+
+// isPeerCTN reports whether ctn carries the peer's side bit.
+func (t *tunnel) isPeerCTN(ctn uint32) bool {
+	mine := t.e.self.Compare(t.peer) > 0
+	return (ctn>>31 == 1) != mine
+}
+
+func (t *tunnel) addChannel(ch *channel) {
+	t.channels[ch.ctn] = ch
+	if t.idle != nil {
+		t.idle.Stop()
+		t.idle = nil
+	}
+}
+
+func (t *tunnel) removeChannel(ch *channel) {
+	delete(t.channels, ch.ctn)
+	if len(t.channels) == 0 && t.idle == nil && !t.dead {
+		t.idle = t.e.env.After(tunnelIdleTimeout, t.idleTimeout)
+	}
+}
+
+func (t *tunnel) idleTimeout() {
+	t.idle = nil
+	if len(t.channels) == 0 {
+		t.destroy(ErrClosed)
+	}
+}
+
+// destroy tears the tunnel down with its connections and channels.
+func (t *tunnel) destroy(err error) {
+	if t.dead {
+		return
+	}
+	t.dead = true
+	for _, ch := range t.channels {
+		ch.fail(err)
+	}
+	for _, c := range t.conns {
+		c.destroy()
+	}
+	t.stopTimers()
+	t.failWaiters(err)
+	delete(t.e.tunnels, t.peer)
+	t.e.log.Info("tunnel destroyed", "peer", t.peer.Short())
+}
+
+func (t *tunnel) stopTimers() {
+	t.stopKXTimer()
+	for _, tm := range []loop.Timer{t.retry, t.idle} {
+		if tm != nil {
+			tm.Stop()
+		}
+	}
+	if t.lookup != nil {
+		t.lookup()
+	}
+}
+
+// state names the tunnel's progress for TunnelInfo.
+func (t *tunnel) state() string {
+	switch {
+	case t.rat != nil && t.bestConnection() != nil:
+		return "ready"
+	case t.rat != nil:
+		return "rerouting"
+	case t.hs != nil:
+		return "handshake"
+	case t.bestConnection() != nil:
+		return "connected"
+	}
+	return "searching"
+}
