@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hush-overlay/hush/gns/zone"
 	"github.com/hush-overlay/hush/identity"
@@ -69,6 +70,9 @@ type IdentityInfo struct {
 // as long as one process owns the home.
 type Identities struct {
 	dir string
+
+	mu    sync.Mutex
+	owned map[zone.PublicKey]bool // zones of the key files; nil until loaded
 }
 
 // OpenIdentities opens the zone key directory of home, creating it with
@@ -108,6 +112,7 @@ func (s *Identities) Create(name string, typ zone.KeyType, rand io.Reader) (Iden
 	if err := s.writeKey(name, key); err != nil {
 		return Identity{}, err
 	}
+	s.forgetOwned()
 	def, err := s.defaultName()
 	if err != nil {
 		return Identity{}, err
@@ -271,6 +276,7 @@ func (s *Identities) Delete(name string) error {
 	if err := os.Remove(s.keyPath(name)); err != nil {
 		return fmt.Errorf("gns: delete zone key: %w", err)
 	}
+	s.forgetOwned()
 	def, err := s.defaultName()
 	if err != nil || def != "" {
 		return err
@@ -332,4 +338,28 @@ func (s *Identities) defaultName() (string, error) {
 		return "", nil
 	}
 	return name, nil
+}
+
+// Owns reports whether one of the identities has zone key zk. It reads the
+// key files once and then answers from memory until Create or Delete.
+func (s *Identities) Owns(zk zone.PublicKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owned == nil {
+		all, err := s.List()
+		if err != nil {
+			return false
+		}
+		s.owned = make(map[zone.PublicKey]bool, len(all))
+		for _, id := range all {
+			s.owned[id.Zone()] = true
+		}
+	}
+	return s.owned[zk]
+}
+
+func (s *Identities) forgetOwned() {
+	s.mu.Lock()
+	s.owned = nil
+	s.mu.Unlock()
 }

@@ -130,3 +130,19 @@ func TestIdentitiesByZone(t *testing.T) {
 		t.Errorf("ByZone = %q, %v; expected bob", got.Name, err)
 	}
 }
+
+func TestIdentitiesOwns(t *testing.T) {
+	ids, _ := OpenIdentities(t.TempDir())
+	alice, _ := ids.Create("alice", zone.TypeEDKEY, rand.Reader)
+	if !ids.Owns(alice.Zone()) {
+		t.Error("Owns(alice) = false")
+	}
+	bob, _ := ids.Create("bob", zone.TypeEDKEY, rand.Reader)
+	if !ids.Owns(bob.Zone()) {
+		t.Error("Owns(bob) = false after create")
+	}
+	ids.Delete("alice")
+	if ids.Owns(alice.Zone()) {
+		t.Error("Owns(alice) = true after delete")
+	}
+}
