@@ -1,7 +1,6 @@
 package core
 
 import (
-	"crypto/ecdh"
 	"errors"
 	"fmt"
 	"io"
@@ -21,11 +20,12 @@ const maxKeyCacheEntries = 4096
 
 var errKeySize = errors.New("core: X25519 key must be 32 bytes")
 
-// keyring holds this peer's parsed static X25519 key and caches what repeated
-// handshakes with the same peers would otherwise recompute: the X25519 form
-// of peer IDs and the static-static shared secrets. It is owned by the loop.
+// keyring holds this peer's clamped static X25519 scalar and caches what
+// repeated handshakes with the same peers would otherwise recompute: the
+// X25519 form of peer IDs and the static-static shared secrets. It is owned
+// by the loop.
 type keyring struct {
-	static    *ecdh.PrivateKey
+	static    [keySize]byte
 	staticKey noise.DHKey
 	// shared maps a remote static public key to DH(our static, it).
 	shared map[[keySize]byte][keySize]byte
@@ -34,14 +34,15 @@ type keyring struct {
 }
 
 func newKeyring(key *identity.PrivateKey) (*keyring, error) {
-	scalar := key.X25519()
-	static, err := ecdh.X25519().NewPrivateKey(scalar)
+	raw := key.X25519()
+	static := clampScalar(raw)
+	public, err := x25519Public(&static)
 	if err != nil {
 		return nil, fmt.Errorf("core: static key: %w", err)
 	}
 	return &keyring{
 		static:     static,
-		staticKey:  noise.DHKey{Private: scalar, Public: static.PublicKey().Bytes()},
+		staticKey:  noise.DHKey{Private: raw, Public: public},
 		shared:     make(map[[keySize]byte][keySize]byte),
 		montgomery: make(map[identity.PeerID][keySize]byte),
 	}, nil
@@ -79,15 +80,16 @@ func (k *keyring) remember(s *dhSession, remote []byte) {
 	}
 }
 
-// dhSession is the noise.DHFunc of one handshake. Unlike flynn/noise's stock
-// DH25519, which parses the private scalar (one base-point multiplication)
-// before every DH, it keeps the parsed static and ephemeral keys, so each DH
-// costs one scalar multiplication, and the static-static DH of a known pair
-// costs none. Ephemeral scalars are read from the Config's Random reader, so
-// a simulation stays deterministic.
+// dhSession is the noise.DHFunc of one handshake. flynn/noise's stock
+// DH25519 goes through crypto/ecdh, which derives the public key of the
+// private key on every DH: two scalar multiplications per DH. dhSession
+// keeps clamped scalars, so a DH costs one multiplication, an ephemeral key
+// costs one fast fixed-base multiplication, and the static-static DH of a
+// known pair costs none. Ephemeral scalars are read from the Config's
+// Random reader, so a simulation stays deterministic.
 type dhSession struct {
 	keys          *keyring
-	ephemeral     *ecdh.PrivateKey
+	ephemeral     [keySize]byte
 	ephemeralRaw  []byte
 	staticResults [2]dhResult
 	results       int
@@ -105,12 +107,12 @@ func (s *dhSession) GenerateKeypair(random io.Reader) (noise.DHKey, error) {
 	if _, err := io.ReadFull(random, raw); err != nil {
 		return noise.DHKey{}, fmt.Errorf("core: ephemeral key: %w", err)
 	}
-	k, err := ecdh.X25519().NewPrivateKey(raw)
+	s.ephemeral, s.ephemeralRaw = clampScalar(raw), raw
+	public, err := x25519Public(&s.ephemeral)
 	if err != nil {
 		return noise.DHKey{}, fmt.Errorf("core: ephemeral key: %w", err)
 	}
-	s.ephemeral, s.ephemeralRaw = k, raw
-	return noise.DHKey{Private: raw, Public: k.PublicKey().Bytes()}, nil
+	return noise.DHKey{Private: raw, Public: public}, nil
 }
 
 // DH computes X25519(private, public). It fails on a low-order public key,
@@ -121,15 +123,12 @@ func (s *dhSession) DH(private, public []byte) ([]byte, error) {
 	}
 	switch {
 	case sameBytes(private, s.ephemeralRaw):
-		return multiply(s.ephemeral, public)
+		return x25519(&s.ephemeral, public)
 	case sameBytes(private, s.keys.staticKey.Private):
 		return s.staticDH(public)
 	}
-	k, err := ecdh.X25519().NewPrivateKey(private)
-	if err != nil {
-		return nil, err
-	}
-	return multiply(k, public)
+	scalar := clampScalar(private)
+	return x25519(&scalar, public)
 }
 
 func (s *dhSession) staticDH(public []byte) ([]byte, error) {
@@ -137,7 +136,7 @@ func (s *dhSession) staticDH(public []byte) ([]byte, error) {
 	if out, ok := s.keys.shared[pub]; ok {
 		return out[:], nil
 	}
-	out, err := multiply(s.keys.static, public)
+	out, err := x25519(&s.keys.static, public)
 	if err != nil {
 		return nil, err
 	}
@@ -150,14 +149,6 @@ func (s *dhSession) staticDH(public []byte) ([]byte, error) {
 
 func (*dhSession) DHLen() int     { return keySize }
 func (*dhSession) DHName() string { return "25519" }
-
-func multiply(k *ecdh.PrivateKey, public []byte) ([]byte, error) {
-	pub, err := ecdh.X25519().NewPublicKey(public)
-	if err != nil {
-		return nil, err
-	}
-	return k.ECDH(pub)
-}
 
 // sameBytes reports whether a and b are the same memory, which is how DH
 // recognises the key slices it handed to flynn/noise.

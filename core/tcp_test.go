@@ -44,6 +44,11 @@ type tcpPeer struct {
 
 func startTCPPeer(t testing.TB, index int, cfg Config) *tcpPeer {
 	t.Helper()
+	return startTCPPeerWith(t, index, cfg, transport.TCPConfig{})
+}
+
+func startTCPPeerWith(t testing.TB, index int, cfg Config, tcpCfg transport.TCPConfig) *tcpPeer {
+	t.Helper()
 	p := &tcpPeer{loop: loop.NewReal(testLogger()), rec: newChanRecorder(), stopCh: make(chan struct{})}
 	go func() {
 		p.loop.Run(context.Background())
@@ -57,7 +62,7 @@ func startTCPPeer(t testing.TB, index int, cfg Config) *tcpPeer {
 		if err != nil {
 			return
 		}
-		p.tcp = transport.NewTCP(p.loop, p.core, transport.TCPConfig{})
+		p.tcp = transport.NewTCP(p.loop, p.core, tcpCfg)
 		p.core.AddTransport(p.tcp)
 		if err = p.core.Register(ServiceTest, p.rec); err != nil {
 			return
