@@ -144,7 +144,7 @@ func (l *lookup) answer(recs []record.Record, boxed bool) {
 
 // delegate continues in the delegated zone with labels, or at its apex.
 func (l *lookup) delegate(rec record.Record, labels []string) {
-	zk, err := rec.ZoneKey()
+	zk, err := l.r.zoneKey(rec)
 	if err != nil {
 		l.fail(fmt.Errorf("%w: %w", ErrInvalidSet, err))
 		return

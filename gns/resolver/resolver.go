@@ -26,6 +26,7 @@
 package resolver
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -138,8 +139,31 @@ const (
 
 // Resolver resolves names on one peer's loop.
 type Resolver struct {
-	cfg Config
-	log *slog.Logger
+	cfg  Config
+	log  *slog.Logger
+	keys map[string]zone.PublicKey // parsed delegation keys by record data
+}
+
+// maxParsedKeys bounds Resolver.keys. Checking that a key is a curve point
+// costs more than the rest of a cached lookup, so the resolver remembers
+// the keys of delegations it has met; at the bound it starts afresh.
+const maxParsedKeys = 4096
+
+// zoneKey returns the zone key of a delegation record.
+func (r *Resolver) zoneKey(rec record.Record) (zone.PublicKey, error) {
+	id := string(binary.BigEndian.AppendUint32(nil, uint32(rec.Type))) + string(rec.Data)
+	if zk, ok := r.keys[id]; ok {
+		return zk, nil
+	}
+	zk, err := rec.ZoneKey()
+	if err != nil {
+		return zone.PublicKey{}, err
+	}
+	if len(r.keys) >= maxParsedKeys {
+		clear(r.keys)
+	}
+	r.keys[id] = zk
+	return zk, nil
 }
 
 // New returns a resolver. A nil Cache becomes an in-memory cache.
@@ -153,7 +177,7 @@ func New(cfg Config) *Resolver {
 	if cfg.Cache == nil {
 		cfg.Cache = NewMemCache(DefaultMemCacheSize)
 	}
-	return &Resolver{cfg: cfg, log: cfg.Env.Log().With("subsystem", "gns-resolver")}
+	return &Resolver{cfg: cfg, log: cfg.Env.Log().With("subsystem", "gns-resolver"), keys: make(map[string]zone.PublicKey)}
 }
 
 // Resolve resolves name for records of typ (TypeAny for all) and calls cb
