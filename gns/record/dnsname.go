@@ -38,7 +38,7 @@ func appendName(dst []byte, name string) ([]byte, error) {
 }
 
 // readName decodes a DNS name at the start of data and returns it and the
-// number of bytes it used. Compression pointers are rejected, because
+// number of bytes it used. The root name is returned as ".". Compression pointers are rejected, because
 // record data is never compressed.
 func readName(data []byte) (string, int, error) {
 	var labels []string
@@ -63,6 +63,9 @@ func readName(data []byte) (string, int, error) {
 		off += n
 	}
 	name := strings.Join(labels, ".")
+	if name == "" {
+		name = "." // the root, as DNS writes it, for example an SRV target meaning "no service"
+	}
 	if off-1 > maxNameSize+1 {
 		return "", 0, fmt.Errorf("name has %d bytes, the maximum is %d", off, maxNameSize+2)
 	}

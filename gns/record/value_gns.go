@@ -126,7 +126,10 @@ func formatVPN(data []byte) (string, error) {
 // section 5.3.2). GNUnet prints TYPE as a number; ParseValue also takes
 // a name. A BOX inside a BOX is rejected.
 func parseBOX(text string) ([]byte, error) {
-	f := strings.SplitN(strings.TrimSpace(text), " ", 4)
+	f := strings.SplitN(text, " ", 4)
+	if len(f) == 3 {
+		f = append(f, "") // an empty value, such as an empty TXT
+	}
 	if len(f) != 4 {
 		return nil, errors.New(`expected "PROTO SERVICE TYPE VALUE" such as "6 443 52 3 0 1 ABCD"`)
 	}
@@ -142,7 +145,7 @@ func parseBOX(text string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, err := ParseValue(inner, strings.TrimSpace(f[3]))
+	value, err := ParseValue(inner, f[3])
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ type blockVector struct {
 	Records    []vectorRecord `json:"records"`
 }
 
-func loadVectors(t *testing.T, file string) []blockVector {
+func loadVectors(t testing.TB, file string) []blockVector {
 	t.Helper()
 	raw, err := os.ReadFile("../zone/testdata/" + file)
 	if err != nil {
@@ -47,7 +47,7 @@ func loadVectors(t *testing.T, file string) []blockVector {
 	return doc.Blocks
 }
 
-func unhex(t *testing.T, s string) []byte {
+func unhex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/hush-overlay/hush/gns/zone"
@@ -19,6 +20,10 @@ const (
 	signPurposeRevocation = 3
 	// signedMessageSize is SIZE, PURPOSE, TIMESTAMP and the zone ID.
 	signedMessageSize = 4 + 4 + 8 + zone.IDSize
+
+	// maxTTLMicros is the longest TTL a time.Duration holds, about 292
+	// years; longer ones are rejected.
+	maxTTLMicros = uint64(math.MaxInt64 / int64(time.Microsecond))
 )
 
 // ErrInvalidProof is wrapped by errors about malformed or insufficient
@@ -41,9 +46,13 @@ func ParseProof(b []byte) (*Proof, error) {
 		return nil, fmt.Errorf("revocation: %w: %d bytes, expected %d", ErrInvalidProof, len(b), ProofSize)
 	}
 	be := binary.BigEndian
+	ttl := be.Uint64(b[8:])
+	if ttl > maxTTLMicros {
+		return nil, fmt.Errorf("revocation: %w: TTL of %d microseconds is longer than %v", ErrInvalidProof, ttl, time.Duration(math.MaxInt64))
+	}
 	p := &Proof{
 		Timestamp: zone.TimeFromMicros(be.Uint64(b)),
-		TTL:       microsToDuration(be.Uint64(b[8:])),
+		TTL:       time.Duration(ttl) * time.Microsecond,
 	}
 	for i := range p.PoW {
 		p.PoW[i] = be.Uint64(b[16+8*i:])
@@ -63,7 +72,7 @@ func (p *Proof) Marshal() []byte {
 	be := binary.BigEndian
 	out := make([]byte, 0, ProofSize)
 	out = be.AppendUint64(out, zone.MicrosFromTime(p.Timestamp))
-	out = be.AppendUint64(out, uint64(p.TTL/time.Microsecond))
+	out = be.AppendUint64(out, uint64(max(p.TTL, 0)/time.Microsecond))
 	for _, v := range p.PoW {
 		out = be.AppendUint64(out, v)
 	}
@@ -101,12 +110,4 @@ func Sign(priv *zone.PrivateKey, timestamp time.Time, ttl time.Duration) *Proof 
 	}
 	p.Signature = priv.Sign(p.SignedMessage())
 	return p
-}
-
-func microsToDuration(us uint64) time.Duration {
-	const maxMicros = uint64(1<<63-1) / uint64(time.Microsecond)
-	if us > maxMicros {
-		return time.Duration(1<<63 - 1)
-	}
-	return time.Duration(us) * time.Microsecond
 }

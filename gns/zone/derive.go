@@ -56,7 +56,8 @@ func (k PublicKey) Derive(label string) (PublicKey, error) {
 
 func (k PublicKey) deriveNormalized(label string) PublicKey {
 	h := derive(k.key, label)
-	p := new(edwards25519.Point).ScalarMult(h.scalar, k.point())
+	// Both factors are public, so the variable-time multiplication is safe.
+	p := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(h.scalar, k.point(), edwards25519.NewScalar())
 	d := PublicKey{typ: k.typ}
 	copy(d.key[:], p.Bytes())
 	return d

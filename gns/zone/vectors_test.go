@@ -26,7 +26,7 @@ type rfcVector struct {
 	RRBlock    string `json:"rrblock"`
 }
 
-func loadRFCVectors(t *testing.T) []rfcVector {
+func loadRFCVectors(t testing.TB) []rfcVector {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/rfc9498.json")
 	if err != nil {
@@ -39,7 +39,7 @@ func loadRFCVectors(t *testing.T) []rfcVector {
 	return doc.Blocks
 }
 
-func unhex(t *testing.T, s string) []byte {
+func unhex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
 	if err != nil {
