@@ -249,14 +249,21 @@ func (ch *channel) closeLocal() {
 	}
 	ch.rcv.discardAll(ch)
 	ch.snd.queueFIN()
-	ch.linger = ch.t.e.env.After(closeLinger, ch.destroy)
 	ch.pump()
 }
 
-// maybeFinish removes a channel whose both FINs are through.
+// maybeFinish removes a channel whose both FINs are through. Once this
+// side's FIN is acknowledged it waits at most closeLinger for the peer's.
 func (ch *channel) maybeFinish() {
-	if ch.closedLocal && ch.snd.finAcked() && ch.rcv.finReceived() {
+	if !ch.closedLocal || !ch.snd.finAcked() {
+		return
+	}
+	if ch.rcv.finReceived() {
 		ch.finish(nil)
+		return
+	}
+	if ch.linger == nil {
+		ch.linger = ch.t.e.env.After(closeLinger, ch.destroy)
 	}
 }
 
@@ -290,6 +297,7 @@ func (ch *channel) finish(err error) {
 	if ch.state == chanClosed {
 		return
 	}
+	ch.t.e.debug("channel finished", "ctn", ch.ctn, "err", err, "sent", ch.snd.next, "una", ch.snd.una, "cum", ch.rcv.cumAck)
 	wasOpening := ch.state == chanOpening
 	ch.state, ch.err = chanClosed, err
 	stopTimer(&ch.openTimer)

@@ -58,7 +58,7 @@ func (r *receiver) acceptFirst(p []byte, rel Reliability) {
 
 func (r *receiver) windowEnd() uint32 { return r.readBase + r.capacity }
 
-func (r *receiver) finReceived() bool { return r.finKnown && !seqLess(r.finSeq, r.cumAck) }
+func (r *receiver) finReceived() bool { return r.finKnown && seqLess(r.finSeq, r.cumAck) }
 
 // eof reports whether everything up to the peer's FIN was read.
 func (r *receiver) eof() bool { return r.finKnown && r.readBase == r.finSeq+1 }

@@ -26,6 +26,7 @@ type segment struct {
 	sentAt  time.Time
 	retrans bool
 	sacked  bool
+	lost    bool // waiting for retransmission after a timeout
 }
 
 // sender is the sending half of a channel. Sequence numbers start at 1
@@ -100,17 +101,32 @@ func (s *sender) appendStream(p []byte) {
 
 func (s *sender) queueFIN() { s.finQueued = true }
 
-func (s *sender) finAcked() bool { return s.finSent && !seqLess(s.finSeq, s.una) }
+func (s *sender) finAcked() bool { return s.finSent && seqLess(s.finSeq, s.una) }
 
-// outstanding counts sent messages not yet acknowledged or SACKed.
+// outstanding counts messages in the network: sent, not yet acknowledged
+// or SACKed, and not marked lost.
 func (s *sender) outstanding() int {
 	n := 0
 	for _, seg := range s.inflight {
-		if !seg.sacked {
+		if !seg.sacked && !seg.lost {
 			n++
 		}
 	}
 	return n
+}
+
+// resendLost retransmits messages marked lost by a timeout, oldest first,
+// as the congestion window allows.
+func (s *sender) resendLost() {
+	for _, seg := range s.inflight {
+		if float64(s.outstanding()) >= s.cwnd {
+			return
+		}
+		if seg.lost && !seg.sacked {
+			seg.lost, seg.retrans = false, true
+			s.transmit(seg)
+		}
+	}
 }
 
 // pump sends new messages while the peer's window and the congestion
@@ -123,6 +139,7 @@ func (s *sender) pump() {
 		s.pumpDatagrams()
 		return
 	}
+	s.resendLost()
 	freed := false
 	for len(s.pending) > 0 || (s.finQueued && !s.finSent) {
 		if !seqLess(s.next, s.windowEnd) {
@@ -230,6 +247,9 @@ func (s *sender) applyAck(m *wire.ChannelAck) bool {
 	if sample > 0 {
 		s.rtt.sample(sample)
 	}
+	if newly > 0 {
+		s.rtt.backoff = 0
+	}
 	s.grow(newly)
 	s.retransmitLost(now)
 	s.armRTO(newly > 0)
@@ -262,7 +282,7 @@ func (s *sender) retransmitLost(now time.Time) {
 			continue
 		}
 		s.enterRecovery()
-		seg.retrans = true
+		seg.retrans, seg.lost = true, false
 		s.transmit(seg)
 	}
 }
@@ -278,7 +298,11 @@ func (s *sender) enterRecovery() {
 
 // armRTO (re)starts the retransmission timer while messages are in
 // flight. restart moves a running timer, as RFC 6298 section 5.3 asks
-// when new data is acknowledged.
+// when new data is acknowledged. Unlike RFC 6298 section 5.7, an
+// acknowledgement of new data clears the timeout's backoff (see
+// applyAck), so that a path repaired after several timeouts recovers at
+// once instead of at the backed-off pace. Any newly acknowledged or
+// SACKed message counts.
 func (s *sender) armRTO(restart bool) {
 	if len(s.inflight) == 0 {
 		stopTimer(&s.rto)
@@ -291,9 +315,10 @@ func (s *sender) armRTO(restart bool) {
 	s.rto = s.e().env.After(s.rtt.rto(), s.rtoFired)
 }
 
-// rtoFired retransmits the oldest unSACKed message, restarts slow start
-// and doubles the timeout. A channel without progress for giveUpAfter is
-// destroyed.
+// rtoFired marks every unSACKed message lost, restarts slow start from
+// one message and doubles the timeout; pump then retransmits the lost
+// messages as acknowledgements open the congestion window. A channel
+// without progress for giveUpAfter is destroyed.
 func (s *sender) rtoFired() {
 	s.rto = nil
 	if len(s.inflight) == 0 {
@@ -308,12 +333,12 @@ func (s *sender) rtoFired() {
 	s.recoveryEnd = s.next
 	s.rtt.expired()
 	for _, seg := range s.inflight {
-		if !seg.sacked {
-			seg.retrans = true
-			s.transmit(seg)
-			break
-		}
+		// A message sent before the timeout gives no RTT sample any more:
+		// its acknowledgement could answer either transmission.
+		seg.lost = !seg.sacked
+		seg.retrans = seg.retrans || seg.lost
 	}
+	s.resendLost()
 	s.armRTO(true)
 }
 

@@ -54,8 +54,8 @@ type Config struct {
 	Env   loop.Env
 	Paths PathFinder
 	// KeepaliveInterval is how often an idle connection sends a keepalive.
-	// A connection that receives nothing for 3.5 intervals is broken, and
-	// relays drop routes idle for 4 intervals. Default 20 s.
+	// A connection that receives nothing for 6 intervals is broken, and
+	// relays drop routes idle for 7 intervals. Default 20 s.
 	KeepaliveInterval time.Duration
 	// MaxRoutes bounds the connections this peer relays. A CREATE beyond
 	// it is answered with BROKEN, so existing routes are never evicted by

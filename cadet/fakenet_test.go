@@ -115,7 +115,9 @@ func (n *fakeNet) addPeer(t testing.TB, i int, env loop.Env, cfg Config) *fakePe
 
 // start gives the peer a fresh engine, as after a restart.
 func (p *fakePeer) start(cfg Config) {
+	p.net.mu.Lock()
 	p.gen++
+	p.net.mu.Unlock()
 	cfg.Key, cfg.Env = p.key, p.env
 	cfg.Links = &peerLinks{p: p, gen: p.gen}
 	cfg.Paths = &fakePaths{net: p.net, self: p.id}

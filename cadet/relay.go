@@ -18,9 +18,10 @@ type route struct {
 
 // relayTable holds the routes of connections this peer relays. It is
 // bounded by Config.MaxRoutes: when full, a new CREATE is answered with
-// BROKEN, so established routes are never evicted. Routes idle for four
-// keepalive intervals expire, because both ends of a live connection send
-// at least one keepalive per interval.
+// BROKEN, so established routes are never evicted. Routes idle for
+// deadAfter+1 keepalive intervals expire: both ends of a live connection
+// send at least one message per interval, and the ends give up after
+// deadAfter.
 type relayTable struct {
 	e      *Engine
 	routes map[wire.ConnID]*route
@@ -33,7 +34,7 @@ func newRelayTable(e *Engine) *relayTable {
 
 func (r *relayTable) has(cid wire.ConnID) bool { return r.routes[cid] != nil }
 
-func (r *relayTable) idleLimit() time.Duration { return 4 * r.e.cfg.KeepaliveInterval }
+func (r *relayTable) idleLimit() time.Duration { return (deadAfter + 1) * r.e.cfg.KeepaliveInterval }
 
 // create stores a route for m and forwards the CREATE to next. A repeated
 // CREATE from the same neighbour is forwarded again, since the first may

@@ -35,7 +35,10 @@ func (s *sink) drain() {
 		n, err := s.ch.Read(p)
 		s.buf.Write(p[:n])
 		if errors.Is(err, io.EOF) {
-			s.eof = true
+			if !s.eof {
+				s.eof = true
+				s.ch.Close()
+			}
 			return
 		}
 		if err != nil {

@@ -27,14 +27,15 @@ type tunnel struct {
 	e    *Engine
 	peer identity.PeerID
 
-	conns   []*connection // creation order; the first ready one carries traffic
-	paths   [][]identity.PeerID
-	failed  map[string]time.Time // path key -> time it last broke
-	lookup  func()
-	looking bool
-	retry   loop.Timer
-	backoff time.Duration
-	everUp  bool
+	conns    []*connection // creation order; the first ready one carries traffic
+	paths    [][]identity.PeerID
+	failed   map[string]time.Time // path key -> time it last broke
+	lookup   func()
+	looking  bool
+	retry    loop.Timer
+	ensuring bool // inside ensureConnections, which a failing start re-enters
+	backoff  time.Duration
+	everUp   bool
 
 	hs            *noise.HandshakeState // handshake this tunnel started
 	kxInit        []byte
@@ -129,6 +130,7 @@ func (t *tunnel) encryptAndSend(msg []byte) bool {
 		return false
 	}
 	c := t.bestConnection()
+	t.e.debug("tx", "at", t.e.now().Format("04:05.000"), "type", wire.Type(msg[0]), "cid", c.cid.Short(), "len", len(msg))
 	c.send((&wire.TunnelData{CID: c.cid, Payload: out}).Append(nil))
 	return true
 }
@@ -190,6 +192,7 @@ func (t *tunnel) receiveData(payload []byte) {
 		return
 	}
 	t.decryptFails = 0
+	t.e.debug("rx", "at", t.e.now().Format("04:05.000"), "type", wire.Type(plain[0]), "len", len(plain))
 	if !couldSend {
 		t.flush()
 	}

@@ -30,10 +30,13 @@ func (t *tunnel) wanted() bool {
 // or being created: the direct link first, then known paths, then a new
 // lookup.
 func (t *tunnel) ensureConnections() {
-	if t.dead {
+	if t.dead || t.ensuring {
 		return
 	}
+	t.ensuring = true
+	defer func() { t.ensuring = false }()
 	want := t.e.cfg.ConnectionsPerTunnel
+	t.e.debug("ensure", "conns", len(t.conns), "paths", len(t.paths), "cands", len(t.candidatePaths()))
 	if len(t.conns) < want && isNeighbour(t.e, t.peer) {
 		t.startConnection([]identity.PeerID{t.peer})
 	}
@@ -46,7 +49,7 @@ func (t *tunnel) ensureConnections() {
 	if len(t.conns) < want {
 		t.findPaths()
 	}
-	if len(t.conns) == 0 {
+	if len(t.conns) == 0 && t.wanted() {
 		t.armRetry()
 	}
 }
