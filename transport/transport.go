@@ -6,6 +6,21 @@
 // Handler on the owning peer's loop, and CORE decides what to do with them.
 // Inbound connections start silent: the transport writes nothing to them
 // until CORE sends a frame, and Discard keeps them silent for good.
+//
+// On a TCP stream every frame is preceded by its length, a 32-bit unsigned
+// big-endian integer that counts the frame bytes only:
+//
+//	 0                   1                   2                   3
+//	 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                 length L (1 to MaxFrameSize)                  |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                     frame (L bytes) ...                       |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// A length of zero or above MaxFrameSize turns the connection into a silent
+// sink, as Conn.Discard does: the reader allocates nothing for it and the
+// peer gets no answer, not even a reset.
 package transport
 
 import (
