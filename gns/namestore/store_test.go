@@ -277,3 +277,28 @@ func FuzzDecodeSet(f *testing.F) {
 		}
 	})
 }
+
+func TestStoreInfosAndParseMatch(t *testing.T) {
+	s, db := openStore(t, filepath.Join(t.TempDir(), "hush.db"))
+	defer db.Close()
+	zk := newZone(t)
+	s.Import(zk, strings.NewReader(sampleZone), ImportOptions{})
+	infos, err := s.Infos(zk, "www")
+	if err != nil || len(infos) != 2 || infos[0].Value != "192.0.2.1" || infos[1].Flags[0] != "shadow" {
+		t.Fatalf("Infos(www) = %+v, %v", infos, err)
+	}
+	all, _ := s.Infos(zk, "")
+	if len(all) != 4 {
+		t.Errorf("Infos of the zone: %d records, expected 4", len(all))
+	}
+	m, err := ParseMatch("AAAA", "2001:db8::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Delete(zk, "www", m); err != nil || n != 1 {
+		t.Errorf("delete by parsed match: %d, %v", n, err)
+	}
+	if _, err := ParseMatch("", "192.0.2.1"); err == nil {
+		t.Error("value without type accepted")
+	}
+}

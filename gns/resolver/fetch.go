@@ -12,11 +12,13 @@ import (
 func (l *lookup) fetch(zk zone.PublicKey, label string) {
 	if l.r.cfg.Local != nil {
 		if recs, ok := l.r.cfg.Local(zk, label); ok {
+			l.trace(zk, label, "local", recs)
 			l.gotSet(absolute(recs, l.now()))
 			return
 		}
 	}
 	if recs, ok := l.r.cfg.Cache.Get(zk, label, l.now()); ok {
+		l.trace(zk, label, "cache", recs)
 		l.gotSet(recs)
 		return
 	}
@@ -52,6 +54,7 @@ func (l *lookup) fetchBlock(zk zone.PublicKey, label string) {
 			cancelGet()
 		}
 		l.r.cfg.Cache.Put(zk, label, recs, exp)
+		l.trace(zk, label, "dht", recs)
 		l.gotSet(recs)
 	}
 	onDone := func() {
@@ -60,6 +63,7 @@ func (l *lookup) fetchBlock(zk zone.PublicKey, label string) {
 		}
 		done = true
 		l.stopGet = nil
+		l.trace(zk, label, "none", nil)
 		l.gotSet(nil)
 	}
 	cancelGet = l.r.cfg.Blocks.GetBlock(q, onBlock, onDone)
@@ -95,4 +99,10 @@ func absolute(recs []record.Record, now time.Time) []record.Record {
 		out[i] = r.Absolute(now)
 	}
 	return out
+}
+
+func (l *lookup) trace(zk zone.PublicKey, label, source string, recs []record.Record) {
+	if l.r.cfg.Trace != nil {
+		l.r.cfg.Trace(Step{Name: l.name, Zone: zk, Label: label, Source: source, Records: len(recs)})
+	}
 }

@@ -126,6 +126,19 @@ type Config struct {
 	Timeout time.Duration
 	// MaxHops bounds delegations and redirects; zero means DefaultMaxHops.
 	MaxHops int
+	// Trace, if set, is called for each step of every resolution, for
+	// transcripts in tests and debugging tools.
+	Trace func(Step)
+}
+
+// Step is one step of a resolution, as Config.Trace reports it.
+type Step struct {
+	Name   string         // the name being resolved
+	Zone   zone.PublicKey // the zone of the label
+	Label  string
+	Source string // "local", "cache", "dht" or "none" (no valid block)
+	// Records is the number of records the label's set has.
+	Records int
 }
 
 const (

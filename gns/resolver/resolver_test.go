@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -290,4 +291,22 @@ func TestResolveGNS2DNSWithoutClient(t *testing.T) {
 	w := newWorld(t, root, nil)
 	w.publish(root, "legacy", rec(t, "GNS2DNS", "example.com@192.0.2.53", "-"))
 	expectCode(t, w.resolve("www.legacy.gnu", record.TypeA), Failed, ErrNoDNS)
+}
+
+func TestResultViewJSON(t *testing.T) {
+	root := newKey(t, zone.TypeEDKEY)
+	w := newWorld(t, root, nil)
+	w.publish(root, "www", rec(t, "A", "192.0.2.1", "-"))
+	typ, err := ParseType("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(w.resolve("www.gnu", typ).View())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"name":"www.gnu","code":"found","records":[{"name":"www.gnu","type":"A","value":"192.0.2.1","expiration":"2030-01-02T00:00:00Z","flags":[]}]}`
+	if string(b) != want {
+		t.Errorf("JSON %s\nexpected %s", b, want)
+	}
 }
