@@ -61,11 +61,16 @@ type DHTReport struct {
 	HopsP95        float64 `json:"hops_p95"`
 	LatencyP50Ms   float64 `json:"latency_p50_ms"`
 	LatencyP95Ms   float64 `json:"latency_p95_ms"`
-	// MessagesPerGet is DHT messages sent during the GET phase divided by
-	// the number of GETs.
-	MessagesPerGet         float64 `json:"messages_per_get"`
+	// MessagesPerGet is the GET and RESULT messages sent for workload keys
+	// divided by the number of GETs.
+	MessagesPerGet float64 `json:"messages_per_get"`
+	// MessagesPerPut is the PUT messages sent for workload blocks divided
+	// by the number of PUTs.
+	MessagesPerPut         float64 `json:"messages_per_put"`
 	NetworkSizeEstimateP50 float64 `json:"network_size_estimate_p50"`
-	InvalidBlocksRejected  uint64  `json:"invalid_blocks_rejected,omitempty"`
+	// MessagesDropped counts DHT messages that honest peers dropped as
+	// malformed or invalid, forged blocks included.
+	MessagesDropped uint64 `json:"messages_dropped"`
 }
 
 // GNSReport summarises the GNS workload.
