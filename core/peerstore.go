@@ -104,7 +104,12 @@ func NewBoltPeerStore(db *bolt.DB) (*BoltPeerStore, error) {
 	return &BoltPeerStore{db: db}, nil
 }
 
+// Put checks in a read-only transaction first, so a peer that reconnects
+// with the HELLO already stored costs no disk write.
 func (s *BoltPeerStore) Put(h *hello.Hello) (bool, error) {
+	if old, err := s.Get(h.Peer); err == nil && !h.Newer(old) {
+		return false, nil
+	}
 	stored := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(peersBucket)
