@@ -443,3 +443,47 @@ func TestParseBootstrap(t *testing.T) {
 		t.Error("New accepted an invalid bootstrap entry")
 	}
 }
+
+func TestLossyLinkStaysUp(t *testing.T) {
+	n, a, b := linkPair(t, Config{RekeyFrames: 10})
+	dropped := 0
+	n.tamper = func(_ *fakeConn, frame []byte) []byte {
+		if frame[len(frame)-1]%3 == 0 {
+			dropped++
+			return nil
+		}
+		return frame
+	}
+	for i := range 200 {
+		if err := a.core.Send(b.id, ServiceTest, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+		n.sim.RunFor(time.Millisecond)
+	}
+	n.sim.RunFor(time.Second)
+	if dropped == 0 || len(b.rec.msgs) != 200-dropped {
+		t.Errorf("received %d messages with %d frames dropped, expected %d", len(b.rec.msgs), dropped, 200-dropped)
+	}
+	if got := b.core.Stats().DecryptFailures; got != 0 {
+		t.Errorf("lost frames caused %d decrypt failures", got)
+	}
+	requireLinked(t, a, b)
+}
+
+func TestHelloIsResignedAtHalfLife(t *testing.T) {
+	n := newFakeNet(loop.NewSim(1))
+	a := newTestPeer(t, n, 1, Config{HelloLifetime: time.Hour})
+	first := a.core.Hello()
+	if len(first.Addresses) != 1 || first.Addresses[0] != a.addr {
+		t.Errorf("HELLO addresses %v, expected [%s]", first.Addresses, a.addr)
+	}
+	n.sim.RunFor(20 * time.Minute)
+	if a.core.Hello() != first {
+		t.Error("HELLO re-signed before half of its lifetime")
+	}
+	n.sim.RunFor(11 * time.Minute)
+	second := a.core.Hello()
+	if !second.Expires.After(first.Expires) {
+		t.Errorf("HELLO expiring %v not re-signed after half its lifetime", second.Expires)
+	}
+}
