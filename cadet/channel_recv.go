@@ -33,7 +33,7 @@ type receiver struct {
 	unacked    int
 	ackTimer   loop.Timer
 	dgrams     [][]byte // unreliable mode
-	dropped    uint64
+	maxSlots   int      // most messages ever buffered, for tests
 }
 
 func (r *receiver) init(capacity uint32) {
@@ -94,6 +94,7 @@ func (ch *channel) receiveData(m *wire.ChannelData) {
 func (r *receiver) store(ch *channel, m *wire.ChannelData) {
 	slot := &rmsg{data: append([]byte(nil), m.Payload...), fin: m.Flags&wire.FlagFIN != 0}
 	r.slots[m.Seq] = slot
+	r.maxSlots = max(r.maxSlots, len(r.slots))
 	if slot.fin {
 		r.finSeq, r.finKnown = m.Seq, true
 	}
@@ -114,7 +115,7 @@ func (r *receiver) store(ch *channel, m *wire.ChannelData) {
 
 func (r *receiver) receiveDatagram(ch *channel, p []byte) {
 	if len(r.dgrams) >= int(r.capacity) {
-		r.dropped++
+		ch.t.e.stats.DatagramsDropped++
 		return
 	}
 	r.dgrams = append(r.dgrams, append([]byte(nil), p...))

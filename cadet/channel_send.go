@@ -188,6 +188,9 @@ func (s *sender) sendNext() {
 }
 
 func (s *sender) transmit(seg *segment) {
+	if seg.retrans {
+		s.e().stats.Retransmits++
+	}
 	seg.sentAt = s.e().now()
 	m := &wire.ChannelData{CTN: s.ch.ctn, Seq: seg.seq, Payload: seg.data}
 	if seg.fin {

@@ -30,9 +30,11 @@ type fakeNet struct {
 	rng      *rand.Rand
 	sent     map[identity.PeerID][]sentMsg // per sender, when recording
 	record   bool
+	clock    func() time.Duration
 }
 
 type sentMsg struct {
+	at  time.Duration
 	to  identity.PeerID
 	msg []byte
 }
@@ -84,6 +86,7 @@ func newFakeNet(seed uint64) *fakeNet {
 func newSimNet(t testing.TB, sim *loop.Sim, n int, cfg Config) *fakeNet {
 	fn := newFakeNet(7)
 	fn.schedule = func(_ *fakePeer, d time.Duration, fn func()) { sim.Schedule(d, fn) }
+	fn.clock = sim.Elapsed
 	for i := range n {
 		env := sim.NewEnv(uint64(i), testLogger(t, i))
 		fn.addPeer(t, i, env, cfg)
@@ -188,7 +191,7 @@ func (l *peerLinks) Send(to identity.PeerID, s core.Service, msg []byte) error {
 		return core.ErrTooLarge
 	}
 	if n.record {
-		n.sent[l.p.id] = append(n.sent[l.p.id], sentMsg{to: to, msg: append([]byte(nil), msg...)})
+		n.sent[l.p.id] = append(n.sent[l.p.id], sentMsg{at: n.clock(), to: to, msg: append([]byte(nil), msg...)})
 	}
 	if (link.loss > 0 && n.rng.Float64() < link.loss) || (link.drop != nil && link.drop(msg)) {
 		return nil

@@ -99,7 +99,6 @@ func TestRelayRestart(t *testing.T) {
 	}
 	p[1].start(testConfig())
 	sim.RunFor(2 * time.Minute)
-	t.Log(dumpChannels(p[0]), dumpChannels(p[2]))
 	checkDelivered(t, s, data)
 }
 

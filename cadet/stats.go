@@ -38,16 +38,18 @@ func (r RefusedOpens) Total() uint64 {
 
 // Stats are the engine's counters for `hush cadet stats`.
 type Stats struct {
-	Tunnels        int          `json:"tunnels"`
-	Connections    int          `json:"connections"`
-	RelayedRoutes  int          `json:"relayed_routes"`
-	Channels       int          `json:"channels"`
-	ChannelsOpened uint64       `json:"channels_opened"`
-	BytesSent      uint64       `json:"bytes_sent"`
-	BytesReceived  uint64       `json:"bytes_received"`
-	OpensAccepted  uint64       `json:"opens_accepted"`
-	Refused        RefusedOpens `json:"refused"`
-	ReplayCache    int          `json:"replay_cache"`
+	Tunnels          int          `json:"tunnels"`
+	Connections      int          `json:"connections"`
+	RelayedRoutes    int          `json:"relayed_routes"`
+	Channels         int          `json:"channels"`
+	ChannelsOpened   uint64       `json:"channels_opened"`
+	BytesSent        uint64       `json:"bytes_sent"`
+	BytesReceived    uint64       `json:"bytes_received"`
+	Retransmits      uint64       `json:"retransmits"`
+	DatagramsDropped uint64       `json:"datagrams_dropped"`
+	OpensAccepted    uint64       `json:"opens_accepted"`
+	Refused          RefusedOpens `json:"refused"`
+	ReplayCache      int          `json:"replay_cache"`
 }
 
 // TunnelInfo describes one tunnel for `hush cadet tunnels`.

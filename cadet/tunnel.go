@@ -130,7 +130,6 @@ func (t *tunnel) encryptAndSend(msg []byte) bool {
 		return false
 	}
 	c := t.bestConnection()
-	t.e.debug("tx", "at", t.e.now().Format("04:05.000"), "type", wire.Type(msg[0]), "cid", c.cid.Short(), "len", len(msg))
 	c.send((&wire.TunnelData{CID: c.cid, Payload: out}).Append(nil))
 	return true
 }
@@ -192,7 +191,6 @@ func (t *tunnel) receiveData(payload []byte) {
 		return
 	}
 	t.decryptFails = 0
-	t.e.debug("rx", "at", t.e.now().Format("04:05.000"), "type", wire.Type(plain[0]), "len", len(plain))
 	if !couldSend {
 		t.flush()
 	}

@@ -36,7 +36,6 @@ func (t *tunnel) ensureConnections() {
 	t.ensuring = true
 	defer func() { t.ensuring = false }()
 	want := t.e.cfg.ConnectionsPerTunnel
-	t.e.debug("ensure", "conns", len(t.conns), "paths", len(t.paths), "cands", len(t.candidatePaths()))
 	if len(t.conns) < want && isNeighbour(t.e, t.peer) {
 		t.startConnection([]identity.PeerID{t.peer})
 	}
