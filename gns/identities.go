@@ -72,7 +72,7 @@ type Identities struct {
 	dir string
 
 	mu    sync.Mutex
-	owned map[zone.PublicKey]bool // zones of the key files; nil until loaded
+	owned map[zone.PublicKey]string // identity names by zone; nil until loaded
 }
 
 // OpenIdentities opens the zone key directory of home, creating it with
@@ -341,21 +341,37 @@ func (s *Identities) defaultName() (string, error) {
 }
 
 // Owns reports whether one of the identities has zone key zk. It reads the
-// key files once and then answers from memory until Create or Delete.
+// key files once and serves later calls from memory until Create or
+// Delete.
 func (s *Identities) Owns(zk zone.PublicKey) bool {
+	_, ok := s.ownerName(zk)
+	return ok
+}
+
+// ZoneKey returns the private key of zone zk, as publisher.KeyFunc expects.
+func (s *Identities) ZoneKey(zk zone.PublicKey) (*zone.PrivateKey, error) {
+	name, ok := s.ownerName(zk)
+	if !ok {
+		return nil, fmt.Errorf("%w: no identity owns zone %s", ErrIdentityNotFound, zk)
+	}
+	return s.readKey(name)
+}
+
+func (s *Identities) ownerName(zk zone.PublicKey) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.owned == nil {
 		all, err := s.List()
 		if err != nil {
-			return false
+			return "", false
 		}
-		s.owned = make(map[zone.PublicKey]bool, len(all))
+		s.owned = make(map[zone.PublicKey]string, len(all))
 		for _, id := range all {
-			s.owned[id.Zone()] = true
+			s.owned[id.Zone()] = id.Name
 		}
 	}
-	return s.owned[zk]
+	name, ok := s.owned[zk]
+	return name, ok
 }
 
 func (s *Identities) forgetOwned() {

@@ -146,3 +146,16 @@ func TestIdentitiesOwns(t *testing.T) {
 		t.Error("Owns(alice) = true after delete")
 	}
 }
+
+func TestIdentitiesZoneKey(t *testing.T) {
+	ids, _ := OpenIdentities(t.TempDir())
+	alice, _ := ids.Create("alice", zone.TypePKEY, rand.Reader)
+	key, err := ids.ZoneKey(alice.Zone())
+	if err != nil || !key.Public().Equal(alice.Zone()) {
+		t.Errorf("ZoneKey = %v, %v", key, err)
+	}
+	other, _ := zone.GenerateEDKEY(rand.Reader)
+	if _, err := ids.ZoneKey(other.Public()); !errors.Is(err, ErrIdentityNotFound) {
+		t.Errorf("ZoneKey of a foreign zone: %v", err)
+	}
+}

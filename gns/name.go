@@ -1,11 +1,3 @@
-// Package gns holds what the GNS namestore, publisher and resolver share:
-// the user's zone identities (named zone private keys), the map from name
-// suffixes such as ".gnu" to zones, and the parsing of GNS names.
-//
-// A GNS name is a dot-separated list of labels ending either in a zTLD
-// (the Base32GNS form of a zone key) or in a suffix that the suffix map
-// binds to a zone. Resolution walks the labels right to left, starting in
-// that zone.
 package gns
 
 import (

@@ -25,7 +25,7 @@ func (n noBlocks) GetBlock(q [64]byte, cb func([]byte), done func()) func() {
 }
 
 // TestBridgeOverResolver runs the bridge over a real resolver on a real
-// loop, answering from the user's own zone.
+// loop, serving names from the user's own zone.
 func TestBridgeOverResolver(t *testing.T) {
 	root, err := zone.GenerateEDKEY(rand.Reader)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -89,12 +90,17 @@ func parseZoneLine(line string) (label string, rec Record, ok bool, err error) {
 	return label, rec, err == nil, err
 }
 
-// valueField returns the text after the fourth field.
+// valueField returns the text after the fourth field. Fields are split at
+// the same white space as strings.Fields splits them, so the caller's
+// check for five fields guarantees four separators.
 func valueField(line string) string {
 	rest := line
 	for range 4 {
-		rest = strings.TrimLeft(rest, " \t")
-		i := strings.IndexAny(rest, " \t")
+		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+		i := strings.IndexFunc(rest, unicode.IsSpace)
+		if i < 0 {
+			return ""
+		}
 		rest = rest[i:]
 	}
 	return strings.TrimSpace(rest)

@@ -62,9 +62,9 @@ type Config struct {
 	WithdrawLifetime time.Duration
 }
 
-// Defaults. MaxRepublish follows GNUnet's zonemaster, which publishes a
-// whole zone every four hours; the rate of 20 blocks a second keeps a
-// zone of some thousand labels within minutes.
+// Defaults. These are estimates, not measurements. Four hours keeps blocks
+// in DHT stores that drop old entries, and at 20 blocks a second a zone of
+// a few thousand labels is published within minutes.
 const (
 	DefaultInterval         = 50 * time.Millisecond
 	DefaultMaxRepublish     = 4 * time.Hour
@@ -119,7 +119,7 @@ type labelKey struct {
 	label string
 }
 
-// labelState is what the publisher remembers of one label.
+// labelState is the publication state of one label.
 type labelState struct {
 	key      labelKey
 	queued   bool

@@ -15,7 +15,7 @@ import (
 const CacheBucket = "gnscache"
 
 // BoltCache is a Cache in the peer's bbolt database, so cached names
-// survive restarts. Keys are the zone ID followed by the label; values are
+// survive restarts. A key is the zone ID followed by the label. A value is
 // the block expiration in microseconds (8 bytes, big-endian) followed by
 // the RDATA of the records (record.MarshalSet).
 //

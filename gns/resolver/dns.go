@@ -9,8 +9,8 @@ import (
 )
 
 // DNSClient resolves names in DNS for GNS2DNS delegations (RFC 9498,
-// section 5.3.3). Query asks the given servers, in order, for records of
-// typ under name and calls done once on the peer's loop. servers are IP
+// section 5.3.3). Query sends a query for records of typ under name to the
+// given servers, in order, and calls done once on the peer's loop. servers are IP
 // addresses or DNS names of name servers. The answer's records carry
 // absolute expirations from the DNS TTLs and their data in GNS wire form.
 // notFound reports NXDOMAIN. The returned function cancels the query.

@@ -50,7 +50,7 @@ func (c *UDPDNS) Query(servers []string, name string, typ record.Type, done func
 	return cancel
 }
 
-// ask tries servers in order until one answers with NOERROR or NXDOMAIN.
+// ask tries servers in order until one replies with NOERROR or NXDOMAIN.
 func (c *UDPDNS) ask(ctx context.Context, servers []string, name string, typ record.Type) ([]record.Record, bool, error) {
 	err := errNoAnswer
 	for _, server := range servers {

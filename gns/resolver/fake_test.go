@@ -18,7 +18,7 @@ type fakeDHT struct {
 	env    loop.Env
 	blocks map[[64]byte][][]byte
 	gets   int
-	silent bool // never answer and never report done
+	silent bool // never reply and never report done
 }
 
 func (d *fakeDHT) GetBlock(q [64]byte, cb func([]byte), done func()) func() {

@@ -25,7 +25,7 @@ func (l *lookup) fetch(zk zone.PublicKey, label string) {
 	l.fetchBlock(zk, label)
 }
 
-// fetchBlock asks the block source and takes the first block that is
+// fetchBlock queries the block source and takes the first block that is
 // valid for zk and label. Invalid blocks (forged, expired, truncated, of
 // another zone) are dropped silently, because anyone can put blocks under
 // a query.

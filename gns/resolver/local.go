@@ -7,8 +7,8 @@ import (
 	"github.com/hush-overlay/hush/gns/zone"
 )
 
-// NamestoreLocal returns a LocalFunc that answers for the zones that ids
-// holds a key for, from the namestore. An error reading the namestore
+// NamestoreLocal returns a LocalFunc that looks up the zones that ids has
+// a key for in the namestore. An error reading the namestore
 // counts as "not local", so the resolver falls back to the DHT.
 func NamestoreLocal(ids *gns.Identities, ns *namestore.Store) LocalFunc {
 	return func(zk zone.PublicKey, label string) ([]record.Record, bool) {

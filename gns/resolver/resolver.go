@@ -2,9 +2,9 @@
 // state machine on the peer's loop.
 //
 // A resolution starts in the zone of the name's zTLD or mapped suffix and
-// walks the labels right to left. For each label it finds the record set:
-// from the user's own zones (Local), from the cache, or from a block that a
-// BlockSource (the DHT) returns, which must verify, must not have expired
+// walks the labels right to left. For each label it finds the record set
+// in the user's own zones (Local), in the cache, or in a block from a
+// BlockSource (the DHT). Such a block must verify, must not have expired
 // and must decrypt for that zone and label. Then, for the label's record
 // set:
 //
@@ -49,7 +49,7 @@ const (
 	NotFound
 	// NotGNS: the name is outside every GNS suffix and zTLD.
 	NotGNS
-	// Failed: the resolution failed; Err says why.
+	// Failed: the resolution failed, and Err gives the reason.
 	Failed
 )
 
@@ -83,7 +83,7 @@ var (
 	ErrCancelled   = errors.New("resolver: cancelled")
 )
 
-// Result is the answer to one resolution.
+// Result is the outcome of one resolution.
 type Result struct {
 	Code Code
 	// Name is the name that was resolved.
@@ -158,8 +158,8 @@ type Resolver struct {
 }
 
 // maxParsedKeys bounds Resolver.keys. Checking that a key is a curve point
-// costs more than the rest of a cached lookup, so the resolver remembers
-// the keys of delegations it has met; at the bound it starts afresh.
+// costs more than the rest of a cached lookup, so the resolver keeps the
+// parsed keys of the delegations it has met. At the bound it starts afresh.
 const maxParsedKeys = 4096
 
 // zoneKey returns the zone key of a delegation record.
