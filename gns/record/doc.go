@@ -1,5 +1,6 @@
 // Package record implements GNS resource records and record sets as
-// RFC 9498 section 5 defines them, with GNUnet's record type numbers and
+// RFC 9498 sections "Resource Records" and "Plaintext Record Data
+// (RDATA)" define them, with GNUnet's record type numbers and
 // the text forms that gnunet-namestore reads and prints.
 //
 // A record set (RDATA) is the concatenation of records, each laid out as

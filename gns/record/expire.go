@@ -7,7 +7,7 @@ import (
 )
 
 // Active returns the records a resolver may use at now (RFC 9498,
-// section 7.3): expired records are dropped, and a SHADOW record is kept
+// section "Resource Records", flag SHADOW): expired records are dropped, and a SHADOW record is kept
 // only when no unexpired record of its type without the SHADOW flag is
 // left. The order of the kept records does not change.
 func Active(records []Record, now time.Time) []Record {
@@ -28,11 +28,11 @@ func Active(records []Record, now time.Time) []Record {
 }
 
 // BlockExpiration returns the expiration of a block that publishes
-// records at now: the earliest record expiration, where a record's
-// expiration is extended to that of a later SHADOW record of the same
-// type, because the shadow record takes over when it expires. Relative
-// expirations count from now. An empty set gives now. This is GNUnet's
-// GNUNET_GNSRECORD_record_get_expiration_time.
+// records at now, which is the earliest record expiration. A SHADOW
+// record of the same type extends a record's expiration to its own,
+// because it takes over when the record expires. Relative expirations
+// count from now, and an empty set gives now. GNUnet's
+// GNUNET_GNSRECORD_record_get_expiration_time computes the same.
 func BlockExpiration(records []Record, now time.Time) time.Time {
 	if len(records) == 0 {
 		return now

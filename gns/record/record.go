@@ -18,7 +18,7 @@ const Never Expiration = math.MaxUint64
 // ExpiresAt returns the absolute expiration t.
 func ExpiresAt(t time.Time) Expiration { return Expiration(zone.MicrosFromTime(t)) }
 
-// ExpiresAfter returns the relative expiration d; use it together with
+// ExpiresAfter returns the relative expiration d. Use it together with
 // FlagRelativeExpiration. Negative durations become 0.
 func ExpiresAfter(d time.Duration) Expiration {
 	if d < 0 {
@@ -39,7 +39,8 @@ func (e Expiration) Duration() time.Duration {
 	return time.Duration(e) * time.Microsecond
 }
 
-// Record is one GNS resource record (RFC 9498, section 5).
+// Record is one GNS resource record (RFC 9498, section "Resource
+// Records").
 type Record struct {
 	Expiration Expiration
 	Type       Type

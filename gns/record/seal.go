@@ -24,11 +24,12 @@ const maxExpirationOffset = 1 << 24
 // The block's keystream depends only on the zone, the label and the
 // expiration, so two different record sets sealed with the same
 // expiration would leak their XOR. SealSet therefore moves the expiration
-// earlier by an offset below 2^24 microseconds (and below an eighth of
-// the remaining lifetime) taken from a keyed hash of the RDATA, and when
-// previous, the block last published for label, has the chosen
-// expiration but other RDATA, one microsecond earlier again. A changed
-// record set thus never reuses the expiration of the previous block.
+// earlier by an offset taken from a keyed hash of the RDATA. The offset is
+// below 2^24 microseconds and below an eighth of the remaining lifetime.
+// previous is the block last published for label, or nil. When it has
+// the chosen expiration but other RDATA, SealSet moves one microsecond
+// earlier again, so a changed record set never reuses the expiration of
+// the previous block.
 //
 // NOTE: against blocks older than previous, the guarantee is
 // probabilistic: two different record sets with the same BlockExpiration
@@ -86,7 +87,8 @@ func expirationOffset(priv *zone.PrivateKey, label string, rdata []byte, lifetim
 }
 
 // OpenBlock decrypts blk with the zone key and label and parses the
-// record set. It does not verify the signature; see zone.Block.Verify.
+// record set. It does not verify the signature, which zone.Block.Verify
+// does.
 func OpenBlock(blk *zone.Block, zoneKey zone.PublicKey, label string) ([]Record, error) {
 	rdata, err := blk.Open(zoneKey, label)
 	if err != nil {

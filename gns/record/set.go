@@ -34,8 +34,8 @@ func SetSize(records []Record) int {
 	return size
 }
 
-// MarshalSet encodes records as RDATA, padded as RFC 9498 section 5
-// requires and as GNUnet does: zeros up to the next power of two, except
+// MarshalSet encodes records as RDATA, padded as RFC 9498 section
+// "Plaintext Record Data (RDATA)" requires and as GNUnet does: zeros up to the next power of two, except
 // when the first record is a zone delegation.
 func MarshalSet(records []Record) ([]byte, error) {
 	out := make([]byte, 0, SetSize(records))

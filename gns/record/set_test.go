@@ -82,7 +82,7 @@ func TestRecordExpiration(t *testing.T) {
 	}
 }
 
-// RFC 9498, section 7.3: a shadow record is used only once the
+// RFC 9498, section "Resource Records", flag SHADOW: a shadow record is used only once the
 // non-shadow records of its type have expired.
 func TestActiveShadowRecords(t *testing.T) {
 	old := rec(TypeA, 0, testNow.Add(time.Hour), "old!")

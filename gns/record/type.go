@@ -8,7 +8,7 @@ import (
 	"github.com/hush-overlay/hush/gns/zone"
 )
 
-// Type is a record type. Numbers below 65536 are DNS types; the GNS types
+// Type is a record type. Numbers below 65536 are DNS types, and the GNS types
 // above them are GNUnet's numbers from the GANA "GNU Name System Record
 // Types" registry.
 type Type uint32
@@ -36,7 +36,7 @@ const (
 	// TypeSTEALTH carries the address of a hush stealth port: peer ID,
 	// port name and the port's 256-bit secret (see Stealth). The GANA
 	// registry leaves numbers above 0xFFFF0000 for private use, without
-	// exclusivity; 0xFFFF5354 ends in ASCII "ST".
+	// exclusivity. 0xFFFF5354 ends in ASCII "ST".
 	TypeSTEALTH Type = 0xFFFF5354
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/hush-overlay/hush/identity"
 )
 
-// zoneKeyParser handles PKEY and EDKEY: the text is the zTLD of the
+// zoneKeyParser handles PKEY and EDKEY. The text is the zTLD of the
 // delegated zone, whose type must match, and the data is its 32 key bytes.
 func zoneKeyParser(t Type) func(string) ([]byte, error) {
 	return func(text string) ([]byte, error) {
@@ -45,7 +45,7 @@ func (r Record) ZoneKey() (zone.PublicKey, error) {
 }
 
 // GNS2DNS: "NAME@SERVER", data NAME, a zero byte, SERVER, a zero byte
-// (RFC 9498, section 5.3.3). SERVER is an IP address, a DNS name or a GNS
+// (RFC 9498, section "GNS2DNS"). SERVER is an IP address, a DNS name or a GNS
 // name ending in "+".
 func parseGNS2DNS(text string) ([]byte, error) {
 	name, server, ok := strings.Cut(text, "@")
@@ -123,8 +123,8 @@ func formatVPN(data []byte) (string, error) {
 
 // BOX: "PROTO SERVICE TYPE VALUE", data protocol (be16), service port
 // (be16), record type (be32) and the boxed record's data (RFC 9498,
-// section 5.3.2). GNUnet prints TYPE as a number; ParseValue also takes
-// a name. A BOX inside a BOX is rejected.
+// section "BOX"). GNUnet prints TYPE as a number, and ParseValue also
+// takes a name. A BOX inside a BOX is rejected.
 func parseBOX(text string) ([]byte, error) {
 	f := strings.SplitN(text, " ", 4)
 	if len(f) == 3 {

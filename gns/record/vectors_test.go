@@ -95,7 +95,8 @@ func checkValueText(t *testing.T, r Record, w vectorRecord) {
 	}
 }
 
-// RFC 9498, section 5 and the test-vector appendix: RDATA parses to the
+// RFC 9498, section "Plaintext Record Data (RDATA)" and the "Test
+// Vectors" appendix: RDATA parses to the
 // listed records, and encoding them reproduces RDATA with its padding.
 func TestRFC9498RecordSets(t *testing.T) {
 	for _, v := range loadVectors(t, "rfc9498.json") {

@@ -1,5 +1,5 @@
 // Package revocation implements GNS zone revocation (RFC 9498, section
-// 6): a message, signed with the zone key, that declares the zone
+// "Zone Revocation"): a message, signed with the zone key, that declares the zone
 // revoked, together with a proof of work that makes revocations costly
 // to flood.
 //

@@ -11,8 +11,8 @@ import (
 	"github.com/hush-overlay/hush/gns/zone"
 )
 
-// Proof-of-work hash parameters (RFC 9498, section 6.1), which are those
-// of GNUnet's GNUNET_CRYPTO_pow_hash: Argon2id with 3 passes over 1 MiB,
+// Proof-of-work hash parameters (RFC 9498, section "Zone Revocation"),
+// which are those of GNUnet's GNUNET_CRYPTO_pow_hash: Argon2id with 3 passes over 1 MiB,
 // one lane, a 64-byte output and this salt.
 const (
 	argonTime    = 3
@@ -68,7 +68,8 @@ func (p *Proof) Score() int {
 
 // Expiration returns when a proof with the given score stops being
 // valid: TIMESTAMP plus (score - difficulty + 1) epochs, plus a tenth of
-// an epoch for unsynchronised clocks (RFC 9498, section 6.1).
+// an epoch for unsynchronised clocks (RFC 9498, section "Zone
+// Revocation").
 func (p *Proof) Expiration(score, difficulty int) time.Time {
 	epochs := score - difficulty + 1
 	return p.Timestamp.Add(time.Duration(epochs)*EpochLength + EpochLength/10)

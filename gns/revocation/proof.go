@@ -22,7 +22,7 @@ const (
 	signedMessageSize = 4 + 4 + 8 + zone.IDSize
 
 	// maxTTLMicros is the longest TTL a time.Duration holds, about 292
-	// years; longer ones are rejected.
+	// years. ParseProof rejects longer ones.
 	maxTTLMicros = uint64(math.MaxInt64 / int64(time.Microsecond))
 )
 
@@ -98,10 +98,11 @@ func (p *Proof) VerifySignature() error {
 	return nil
 }
 
-// Sign starts a revocation of priv's zone at timestamp, valid for ttl:
-// it fills in the zone key and the signature and leaves the proof of
-// work empty; a Search computes it. GNUnet dates the timestamp one week
-// back so that peers with slow clocks accept it; callers choose.
+// Sign starts a revocation of priv's zone at timestamp, valid for ttl.
+// It fills in the zone key and the signature and leaves the proof of work
+// empty for a Search to compute. GNUnet dates the timestamp one week back
+// so that peers with slow clocks accept it, and Sign leaves that choice to
+// the caller.
 func Sign(priv *zone.PrivateKey, timestamp time.Time, ttl time.Duration) *Proof {
 	p := &Proof{
 		Timestamp: zone.TimeFromMicros(zone.MicrosFromTime(timestamp)),

@@ -7,11 +7,11 @@ import (
 )
 
 // Search computes the proof of work for a signed proof in steps, so that
-// a caller on an event loop can spread the work out; it starts no
+// a caller on an event loop can spread the work out. It starts no
 // goroutines. Each step tries consecutive POW values and keeps the 32
-// best. It is done when their average leading zero bits reach
-// difficulty + epochs, which keeps the revocation valid for epochs + 1
-// epochs.
+// best. The search is done when their average number of leading zero
+// bits reaches difficulty + epochs. The revocation is then valid for
+// epochs + 1 epochs.
 type Search struct {
 	proof  *Proof
 	target int

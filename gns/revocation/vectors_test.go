@@ -67,7 +67,7 @@ func (v revocationVector) proof(t *testing.T) *Proof {
 	return p
 }
 
-// RFC 9498, section 6: the proof encodes back to the same bytes and
+// RFC 9498, section "Zone Revocation": the proof encodes back to the same bytes and
 // belongs to the zone of the private key.
 func TestRFC9498RevocationLayout(t *testing.T) {
 	for _, v := range loadVectors(t) {
@@ -89,7 +89,7 @@ func TestRFC9498RevocationLayout(t *testing.T) {
 	}
 }
 
-// RFC 9498, section 6: the signature verifies over the message rebuilt
+// RFC 9498, section "Zone Revocation": the signature verifies over the message rebuilt
 // from the proof, and signing again reproduces it byte for byte.
 //
 // One source lists the R1 message with the timestamp of R3, an earlier
@@ -116,7 +116,7 @@ func TestRFC9498RevocationSignature(t *testing.T) {
 	}
 }
 
-// RFC 9498, section 6.1: the proof of work reaches D' = D + epochs = 7
+// RFC 9498, section "Zone Revocation": the proof of work reaches D' = D + epochs = 7
 // and keeps the revocation valid until the end of epochs + 1 epochs,
 // plus a tenth of an epoch.
 func TestRFC9498RevocationProofOfWork(t *testing.T) {

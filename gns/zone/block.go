@@ -13,9 +13,9 @@ const (
 	// ZTYPE, ZKEY', SIGNATURE and EXPIRATION.
 	BlockHeaderSize = 4 + 4 + KeySize + SignatureSize + 8
 
-	// MaxBlockSize is the largest RRBLOCK accepted or built.
-	// NOTE: this is GNUnet's GNUNET_GNSRECORD_MAX_BLOCK_SIZE (63 KiB) as
-	// recalled, not checked against its source; the DHT may impose less.
+	// MaxBlockSize is the largest RRBLOCK accepted or built: 63 KiB, the
+	// GNUNET_GNSRECORD_MAX_BLOCK_SIZE of GNUnet's gnunet_gnsrecord_lib.h.
+	// The DHT may accept less.
 	MaxBlockSize = 63 * 1024
 
 	// signPurposeRecord is GNUnet's signature purpose GNS_RECORD_SIGN.
@@ -29,7 +29,7 @@ var ErrInvalidBlock = errors.New("invalid block")
 // under the given zone key and label.
 var ErrWrongZone = errors.New("block is not for this zone and label")
 
-// Block is an RRBLOCK (RFC 9498, section 5). DerivedKey is zk' and has
+// Block is an RRBLOCK (RFC 9498, section "The Resource Record Block"). DerivedKey is zk' and has
 // the zone type of the zone that published it.
 type Block struct {
 	DerivedKey PublicKey
@@ -90,8 +90,9 @@ func signedMessage(expiration uint64, bdata []byte) []byte {
 	return append(msg, bdata...)
 }
 
-// Verify checks the block signature with zk' (RFC 9498, section 5.3).
-// It does not check the expiration; compare Expiration with the time.
+// Verify checks the block signature with zk' (RFC 9498, section "The
+// Resource Record Block").
+// It does not check the expiration, so compare Expiration with the time.
 func (b *Block) Verify() error {
 	msg := signedMessage(MicrosFromTime(b.Expiration), b.Data)
 	if !b.DerivedKey.Verify(msg, b.Signature) {
@@ -101,7 +102,7 @@ func (b *Block) Verify() error {
 }
 
 // Open decrypts BDATA with the keys for zone and label and returns RDATA
-// (RFC 9498, section 7.3). It checks that zk' is the key derived from
+// (RFC 9498, section "Record Processing"). It checks that zk' is the key derived from
 // zone and label, but not the signature: call Verify first when the block
 // comes from the network.
 func (b *Block) Open(zone PublicKey, label string) ([]byte, error) {
@@ -117,10 +118,10 @@ func (b *Block) Open(zone PublicKey, label string) ([]byte, error) {
 }
 
 // SealBlock encrypts rdata for label and signs it with the key derived
-// from priv (RFC 9498, section 6). The same key, label and expiration
-// always give the same keystream, so a caller must never seal two
-// different RDATA with the same expiration for one label; see
-// record.SealSet, which takes care of that.
+// from priv (RFC 9498, section "The Resource Record Block"). The same
+// key, label and expiration always give the same keystream, so a caller
+// must never seal two different RDATA with the same expiration for one
+// label. record.SealSet chooses expirations that way.
 func SealBlock(priv *PrivateKey, label string, rdata []byte, expiration time.Time) (*Block, error) {
 	label, err := NormalizeLabel(label)
 	if err != nil {

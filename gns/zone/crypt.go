@@ -19,7 +19,7 @@ var ErrDecrypt = errors.New("block does not decrypt")
 const secretboxOverhead = secretbox.Overhead
 
 // blockKeys holds the symmetric key and nonce for one zone key, label and
-// block expiration (RFC 9498, sections 5.1.3 and 5.2.3).
+// block expiration (RFC 9498, sections "PKEY" and "EDKEY").
 type blockKeys struct {
 	key   [32]byte
 	nonce []byte // AES-CTR initial counter block (PKEY) or XSalsa20 nonce (EDKEY)
@@ -27,7 +27,7 @@ type blockKeys struct {
 
 // keysFor derives K and the nonce from the zone key zk (not the derived
 // key) and the normalised label. PKEY uses a 4-byte KDF nonce, then the
-// expiration, then a 32-bit block counter starting at 1; EDKEY uses a
+// expiration, then a 32-bit block counter starting at 1. EDKEY uses a
 // 16-byte KDF nonce, then the expiration.
 func keysFor(zk PublicKey, label string, expiration uint64) blockKeys {
 	var k blockKeys

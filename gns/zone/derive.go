@@ -11,7 +11,7 @@ import (
 const QuerySize = sha512.Size
 
 // Query is the DHT key under which a block is stored: q = SHA-512(zk')
-// (RFC 9498, section 5.4).
+// (RFC 9498, section "The Storage Key").
 type Query [QuerySize]byte
 
 // String returns the query in lower-case hex.
@@ -45,7 +45,7 @@ func scalarFromBigEndian(be []byte) *edwards25519.Scalar {
 }
 
 // Derive returns the derived zone key zk' = (h mod L)·zk for label
-// (RFC 9498, sections 5.1.1 and 5.2.1). The label is normalised first.
+// (RFC 9498, sections "PKEY" and "EDKEY"). The label is normalised first.
 func (k PublicKey) Derive(label string) (PublicKey, error) {
 	label, err := NormalizeLabel(label)
 	if err != nil {

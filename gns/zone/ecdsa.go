@@ -11,10 +11,11 @@ import (
 )
 
 // PKEY signatures are ECDSA over the Ed25519 group, as GNUnet computes
-// them with libgcrypt: the message hash is SHA-512 truncated to the
-// 253 bits of the group order L (the leftmost bits, as in FIPS 186), the
-// nonce comes from RFC 6979 with HMAC-SHA512, and r is the affine x
-// coordinate of k·G reduced modulo L. s is not normalised to a low value.
+// them with libgcrypt. The message hash is SHA-512 truncated to its
+// leftmost 253 bits, the bit length of the group order L, as in FIPS 186.
+// The nonce comes from RFC 6979 with HMAC-SHA512. r is the affine x
+// coordinate of k·G reduced modulo L, and s is not normalised to a low
+// value.
 
 // orderBits is the bit length of L.
 const orderBits = 253

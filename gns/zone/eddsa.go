@@ -8,9 +8,9 @@ import (
 )
 
 // signDerivedEdDSA signs with the derived EDKEY scalar d = h·a mod L
-// (RFC 9498, section 5.2.2). The nonce prefix is SHA-256 of the second
+// (RFC 9498, section "EDKEY"). The nonce prefix is SHA-256 of the second
 // half of SHA-512(seed) and the 64-byte h, so each label gets its own
-// nonces; the rest is RFC 8032 Ed25519 with the derived key zk' = d·G.
+// nonces. The rest is RFC 8032 Ed25519 with the derived key zk' = d·G.
 func signDerivedEdDSA(seedPrefix [32]byte, h derivation, d *edwards25519.Scalar, message []byte) Signature {
 	prefix := sha256.New()
 	prefix.Write(seedPrefix[:])

@@ -15,9 +15,9 @@ type KeyType uint32
 
 const (
 	// TypePKEY is the ECDSA zone type over the Ed25519 group (RFC 9498,
-	// section 5.1).
+	// section "PKEY").
 	TypePKEY KeyType = 65536
-	// TypeEDKEY is the EdDSA zone type (RFC 9498, section 5.2).
+	// TypeEDKEY is the EdDSA zone type (RFC 9498, section "EDKEY").
 	TypeEDKEY KeyType = 65556
 )
 
@@ -45,7 +45,7 @@ func (t KeyType) Valid() bool { return t == TypePKEY || t == TypeEDKEY }
 var ErrInvalidKey = errors.New("invalid zone key")
 
 // PublicKey is a zone key zk with its zone type. The zero value is not a
-// valid key; IsZero reports it.
+// valid key, and IsZero reports it.
 type PublicKey struct {
 	typ KeyType
 	key [KeySize]byte
@@ -78,7 +78,7 @@ func ParseID(id []byte) (PublicKey, error) {
 }
 
 // ParsePublicKey parses a zTLD, the Base32GNS form of a zone ID (RFC 9498,
-// section 4.1). Decoding accepts lower case and GNUnet's aliases.
+// section "Zone Top-Level Domains"). Decoding accepts lower case and GNUnet's aliases.
 func ParsePublicKey(ztld string) (PublicKey, error) {
 	if len(ztld) != identity.EncodedLen(IDSize) {
 		return PublicKey{}, fmt.Errorf("zone: %w: zTLD %q has %d characters, expected %d", ErrInvalidKey, ztld, len(ztld), identity.EncodedLen(IDSize))

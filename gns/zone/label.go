@@ -10,11 +10,11 @@ import (
 )
 
 // MaxLabelSize is the maximum size of a label in bytes after
-// normalisation, the DNS limit that RFC 9498 section 4 keeps.
+// normalisation, the DNS limit on labels, which RFC 9498 keeps.
 const MaxLabelSize = 63
 
 // ApexLabel is the label under which a zone publishes records for the
-// zone itself (RFC 9498, section 4).
+// zone itself.
 const ApexLabel = "@"
 
 // ErrInvalidLabel is wrapped by errors about labels that cannot be used.

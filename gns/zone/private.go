@@ -37,7 +37,7 @@ type PrivateKey struct {
 
 // NewPKEY returns the PKEY zone key with the private scalar d, given as a
 // 32-byte big-endian integer as RFC 9498 prints it. GNUnet stores the same
-// scalar little-endian; ParsePrivateKey reads that form.
+// scalar little-endian, and ParsePrivateKey reads that form.
 func NewPKEY(d []byte) (*PrivateKey, error) {
 	if len(d) != KeySize {
 		return nil, fmt.Errorf("zone: %w: PKEY private key has %d bytes, expected %d", ErrInvalidKey, len(d), KeySize)
@@ -137,7 +137,7 @@ func (p *PrivateKey) Public() PublicKey { return p.pub }
 
 // Sign signs message, which must already start with GNUnet's signature
 // purpose header (size and purpose), with the zone key itself. Zone
-// revocations use it; blocks are signed with derived keys by SealBlock.
+// revocations use it, while SealBlock signs blocks with derived keys.
 func (p *PrivateKey) Sign(message []byte) Signature {
 	if p.typ == TypePKEY {
 		return signECDSA(p.raw, p.scalar, message)
@@ -146,7 +146,7 @@ func (p *PrivateKey) Sign(message []byte) Signature {
 }
 
 // signDerived signs message with the key derived for the normalised
-// label (RFC 9498, sections 5.1.2 and 5.2.2).
+// label (RFC 9498, sections "PKEY" and "EDKEY").
 func (p *PrivateKey) signDerived(label string, message []byte) Signature {
 	h := derive(p.pub.key, label)
 	d := new(edwards25519.Scalar).Multiply(h.scalar, p.scalar)

@@ -63,7 +63,8 @@ func (v rfcVector) privateKey(t *testing.T) *PrivateKey {
 	return p
 }
 
-// RFC 9498, sections 4.1, 5.1 and 5.2: zone key and zTLD from the private key.
+// RFC 9498, sections "Zone Top-Level Domains", "PKEY" and "EDKEY", and
+// the "Test Vectors" appendix: zone key and zTLD from the private key.
 func TestRFC9498ZoneKey(t *testing.T) {
 	for _, v := range loadRFCVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
@@ -85,7 +86,8 @@ func TestRFC9498ZoneKey(t *testing.T) {
 	}
 }
 
-// RFC 9498, sections 5.1.1, 5.2.1 and 5.4: zk' and the storage query q.
+// RFC 9498, sections "PKEY", "EDKEY" and "The Storage Key": zk' and the
+// storage query q.
 func TestRFC9498DerivedKeyAndQuery(t *testing.T) {
 	for _, v := range loadRFCVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
@@ -108,7 +110,7 @@ func TestRFC9498DerivedKeyAndQuery(t *testing.T) {
 	}
 }
 
-// RFC 9498, sections 5.1.3 and 5.2.3: K and the nonce, and BDATA decrypts
+// RFC 9498, sections "PKEY" and "EDKEY" (S-Encrypt): K and the nonce, and BDATA decrypts
 // to RDATA.
 func TestRFC9498Encryption(t *testing.T) {
 	for _, v := range loadRFCVectors(t) {
@@ -139,7 +141,7 @@ func TestRFC9498Encryption(t *testing.T) {
 	}
 }
 
-// RFC 9498, sections 5.3 and 6: the RRBLOCK signature verifies, and
+// RFC 9498, section "The Resource Record Block": the RRBLOCK signature verifies, and
 // sealing RDATA again reproduces the block byte for byte.
 func TestRFC9498BlockSignature(t *testing.T) {
 	for _, v := range loadRFCVectors(t) {

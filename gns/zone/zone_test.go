@@ -12,7 +12,7 @@ import (
 	"github.com/hush-overlay/hush/identity"
 )
 
-// RFC 9498, section 9.5 (Base32GNS): the encoding vectors and the
+// RFC 9498, appendix "Base32GNS": the encoding vectors and the
 // decoding aliases and rejections.
 func TestRFC9498Base32GNS(t *testing.T) {
 	vectors := []struct{ hex, text string }{
@@ -144,8 +144,8 @@ func TestPrivateKeyMarshalRoundTrips(t *testing.T) {
 	}
 }
 
-// GNUnet's PKEY private keys are clamped; GeneratePKEY must produce the
-// same form, which MarshalPrivateKey writes little-endian.
+// GNUnet's PKEY private keys are clamped, and GeneratePKEY must produce
+// the same form, which MarshalPrivateKey writes little-endian.
 func TestGeneratePKEYClamps(t *testing.T) {
 	p := generateKeys(t)[0]
 	le := MarshalPrivateKey(p)[4:]
