@@ -81,6 +81,9 @@ func (l *link) flush() {
 			l.armRetry()
 			return
 		}
+		// A frame the transport rejects for any other reason is dropped: the
+		// connection is failing, and its Closed event ends the link.
+		l.queued -= len(l.refused) - frameHeaderSize - tagSize
 		if err == nil {
 			l.sent(len(l.refused))
 		}
@@ -92,7 +95,6 @@ func (l *link) flush() {
 }
 
 func (l *link) sent(frameLen int) {
-	l.queued -= frameLen - frameHeaderSize - tagSize
 	l.lastSent = l.core.now()
 	l.core.stats.framesOut++
 	l.core.stats.bytesOut += uint64(frameLen)

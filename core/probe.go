@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -70,7 +71,7 @@ type probeLog struct {
 }
 
 func (l *probeLog) log(log *slog.Logger, now time.Time, class probeClass, remote string) {
-	if !log.Enabled(nil, slog.LevelDebug) {
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
 	if now.Sub(l.periodStart) >= probeLogPeriod {
