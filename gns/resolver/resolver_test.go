@@ -310,3 +310,39 @@ func TestResultViewJSON(t *testing.T) {
 		t.Errorf("JSON %s\nexpected %s", b, want)
 	}
 }
+
+func TestResolveGNS2DNSServerInGNS(t *testing.T) {
+	root := newKey(t, zone.TypeEDKEY)
+	dns := &fakeDNS{answers: map[string][]record.Record{
+		"www.example.com": {rec(t, "A", "203.0.113.5", "-")},
+	}}
+	w := newWorld(t, root, func(c *Config) { c.DNS = dns })
+	w.publish(root, "legacy", rec(t, "GNS2DNS", "example.com@ns.+", "-"))
+	w.publish(root, "ns", rec(t, "A", "192.0.2.53", "-"), rec(t, "AAAA", "2001:db8::53", "-"))
+	expectValues(t, w.resolve("www.legacy.gnu", record.TypeA), "A 203.0.113.5")
+	if len(dns.asked) != 1 || dns.asked[0] != "192.0.2.53,2001:db8::53 www.example.com" {
+		t.Errorf("DNS queries %q", dns.asked)
+	}
+}
+
+func TestResolveGNS2DNSServerLoop(t *testing.T) {
+	root := newKey(t, zone.TypeEDKEY)
+	dns := &fakeDNS{}
+	w := newWorld(t, root, func(c *Config) { c.DNS = dns })
+	w.publish(root, "legacy", rec(t, "GNS2DNS", "example.com@ns.legacy.gnu", "-"))
+	expectCode(t, w.resolve("www.legacy.gnu", record.TypeA), Failed, ErrInvalidSet)
+	if len(dns.asked) != 0 {
+		t.Errorf("DNS queries %q, expected none", dns.asked)
+	}
+}
+
+func TestResolveGNS2DNSTypeMapping(t *testing.T) {
+	root := newKey(t, zone.TypeEDKEY)
+	dns := &fakeDNS{answers: map[string][]record.Record{"example.com": nil}}
+	w := newWorld(t, root, func(c *Config) { c.DNS = dns })
+	w.publish(root, "legacy", rec(t, "GNS2DNS", "example.com@192.0.2.53", "-"))
+	r := w.resolve("legacy.gnu", record.TypeEDKEY)
+	if r.Code != Found || len(r.Records) != 0 || len(dns.asked) != 0 {
+		t.Errorf("GNS type through GNS2DNS: %+v, queries %q; expected no records and no query", r, dns.asked)
+	}
+}
