@@ -143,7 +143,8 @@ type OpenOptions struct {
 // Open opens a channel to port on peer. done runs on the loop once: with
 // the channel when the peer accepts, with ErrNoPath when no path exists.
 // A refused stealth open gets no answer, so done waits until cancel, which
-// the caller calls when its own deadline passes.
+// the caller calls when its own deadline passes; done then gets
+// ErrNoAnswer, or ErrNoPath if no connection to peer ever came up.
 func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done func(*Channel, error)) (cancel func()) {
 	if len(opts.FirstPayload) > MaxMessagePayload-openOverhead {
 		done(nil, fmt.Errorf("cadet: first payload of %d bytes exceeds %d", len(opts.FirstPayload), MaxMessagePayload-openOverhead))
@@ -161,8 +162,13 @@ func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done 
 	t.needKeys()
 	ch.pump()
 	return func() {
-		if ch.state == chanOpening {
+		if ch.state != chanOpening {
+			return
+		}
+		if t.everUp {
 			ch.fail(ErrNoAnswer)
+		} else {
+			ch.fail(ErrNoPath)
 		}
 	}
 }

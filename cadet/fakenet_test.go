@@ -304,3 +304,5 @@ func walkBack(prev map[identity.PeerID]identity.PeerID, from, target identity.Pe
 }
 
 func (p *fakePeer) String() string { return fmt.Sprintf("peer%d", p.index) }
+
+func identityFromSeed(seed []byte) (*identity.PrivateKey, error) { return identity.NewKeyFromSeed(seed) }
