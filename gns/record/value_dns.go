@@ -75,8 +75,13 @@ func formatString(data []byte) (string, error) {
 }
 
 // MX: "PREFERENCE,HOST", data be16 preference then the host name.
+// GNUnet 0.19 prints the comma form. Later GNUnet versions print
+// "PREFERENCE HOST", which ParseValue accepts as well.
 func parseMX(text string) ([]byte, error) {
 	pref, host, ok := strings.Cut(text, ",")
+	if !ok {
+		pref, host, ok = strings.Cut(text, " ")
+	}
 	if !ok {
 		return nil, errors.New(`expected "PREFERENCE,HOST" such as "10,mail.example.com"`)
 	}

@@ -169,3 +169,10 @@ func reversed(b []byte) []byte {
 	}
 	return out
 }
+
+// String names the zone without showing the secret, so that a key that
+// ends up in a log line does not leak.
+func (p *PrivateKey) String() string { return "private key of zone " + p.pub.String() }
+
+// GoString is String, for the %#v verb.
+func (p *PrivateKey) GoString() string { return p.String() }

@@ -167,3 +167,66 @@ func TestRFC9498BlockSignature(t *testing.T) {
 		})
 	}
 }
+
+// gnunetVector is a block that GNUnet 0.19.3 published, as stored in
+// testdata/gnunet-0.19-blocks.json.
+type gnunetVector struct {
+	Name           string `json:"name"`
+	ZTLD           string `json:"ztld"`
+	ZoneID         string `json:"zone_id"`
+	PrivateKeyText string `json:"private_key_text"`
+	PrivateKey     string `json:"private_key"`
+	Label          string `json:"label"`
+	Query          string `json:"query"`
+	Expiration     uint64 `json:"block_expiration"`
+	RRBlock        string `json:"rrblock"`
+}
+
+// The keys, queries and block expirations of the GNUnet 0.19.3 blocks: a
+// private key as `gnunet-identity -d -p` prints it gives the zone that
+// `gnunet-identity -d` prints, and the query is the one GNUnet's
+// namecache client sent.
+func TestGNUnet019KeysAndQueries(t *testing.T) {
+	raw, err := os.ReadFile("testdata/gnunet-0.19-blocks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Blocks []gnunetVector }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range doc.Blocks {
+		t.Run(v.Name, func(t *testing.T) {
+			priv, err := ParsePrivateKeyText(v.PrivateKeyText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hex.EncodeToString(MarshalPrivateKey(priv)); got != v.PrivateKey {
+				t.Errorf("MarshalPrivateKey = %s, expected %s", got, v.PrivateKey)
+			}
+			if got := priv.Public().String(); got != v.ZTLD {
+				t.Errorf("zTLD = %s, expected %s", got, v.ZTLD)
+			}
+			if got := hex.EncodeToString(priv.Public().ID()); got != v.ZoneID {
+				t.Errorf("zone ID = %s, expected %s", got, v.ZoneID)
+			}
+			q, err := priv.Public().Query(v.Label)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.String() != v.Query {
+				t.Errorf("query = %s, expected %s", q, v.Query)
+			}
+			blk, err := ParseBlock(unhex(t, v.RRBlock))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if blk.Query() != q {
+				t.Errorf("block query = %s, expected %s", blk.Query(), q)
+			}
+			if got := MicrosFromTime(blk.Expiration); got != v.Expiration {
+				t.Errorf("block expiration = %d, expected %d", got, v.Expiration)
+			}
+		})
+	}
+}

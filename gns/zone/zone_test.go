@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -18,6 +19,10 @@ func TestRFC9498Base32GNS(t *testing.T) {
 	vectors := []struct{ hex, text string }{
 		{"5940b32db88661c2", "B50B6BDRGSGW4"},
 		{"48656c6c6f20576f726c64", "91JPRV3F41BPYWKCCG"},
+		{"d4", "TG"},
+		{"78d3", "F39G"},
+		{"43a45957", "8EJ5JNR"},
+		{"f97f856d8d8d6591503a2f369f630145", "Z5ZRAVCDHNJS2M1T5WV9YRR18M"},
 	}
 	for _, v := range vectors {
 		raw, _ := hex.DecodeString(v.hex)
@@ -294,5 +299,20 @@ func TestSealBlockRejectsBadLabel(t *testing.T) {
 	}
 	if _, err := SealBlock(p, "big", make([]byte, MaxBlockSize), time.Now()); !errors.Is(err, ErrInvalidBlock) {
 		t.Errorf("SealBlock with too much data = %v, expected ErrInvalidBlock", err)
+	}
+}
+
+func TestPrivateKeyFormattingHidesSecret(t *testing.T) {
+	for _, p := range generateKeys(t) {
+		secret := hex.EncodeToString(MarshalPrivateKey(p)[4:])
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			out := fmt.Sprintf(verb, p)
+			if strings.Contains(out, secret) || strings.Contains(out, "[") {
+				t.Errorf("%s formats %s as %q, which shows the secret", verb, p.Type(), out)
+			}
+			if !strings.Contains(out, p.Public().String()) {
+				t.Errorf("%s formats %s as %q, without the zone", verb, p.Type(), out)
+			}
+		}
 	}
 }
