@@ -186,6 +186,7 @@ func BenchmarkLinkThroughputBaseline(b *testing.B) {
 	credits := make(chan struct{}, benchWindow)
 	done := make(chan error, 1)
 	go func() { done <- baselineReceive(ln, key, credits) }()
+
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		b.Fatal(err)
@@ -197,6 +198,7 @@ func BenchmarkLinkThroughputBaseline(b *testing.B) {
 	for range benchWindow {
 		credits <- struct{}{}
 	}
+
 	b.SetBytes(benchMessageSize)
 	b.ResetTimer()
 	startCPU := cpuTime(false)
@@ -213,6 +215,7 @@ func BenchmarkLinkThroughputBaseline(b *testing.B) {
 		<-credits
 	}
 	reportCPU(b, cpuTime(false)-startCPU)
+
 	conn.Close()
 	if err := <-done; err != nil {
 		b.Fatal(err)

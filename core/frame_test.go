@@ -49,6 +49,7 @@ func TestReplayCache(t *testing.T) {
 	if got := r.check(key(3), now.Add(skew+time.Second), now); got != probeFuture {
 		t.Errorf("future message classified %s", got)
 	}
+
 	for i := byte(4); i < 8; i++ {
 		if got := r.check(key(i), now.Add(time.Duration(i)*time.Second), now); got != probeNone {
 			t.Fatalf("message %d classified %s", i, got)
@@ -57,6 +58,7 @@ func TestReplayCache(t *testing.T) {
 	if r.len() != 3 {
 		t.Errorf("cache holds %d entries, bound is 3", r.len())
 	}
+
 	// Evicted entries raised the floor, so their replays are stale.
 	if got := r.check(key(1), now, now); got != probeStale {
 		t.Errorf("replay of an evicted message classified %s, expected stale", got)

@@ -23,6 +23,7 @@ func testPeerStore(t *testing.T, s PeerStore) {
 	if _, err := s.Get(key.PeerID()); !errors.Is(err, ErrPeerNotFound) {
 		t.Fatalf("Get of an unknown peer: %v, expected ErrPeerNotFound", err)
 	}
+
 	newer, older := mk(1, now.Add(2*time.Hour)), mk(1, now.Add(time.Hour))
 	for _, step := range []struct {
 		h    *hello.Hello
@@ -37,6 +38,7 @@ func testPeerStore(t *testing.T, s PeerStore) {
 	if err != nil || !got.Expires.Equal(newer.Expires) {
 		t.Fatalf("Get returned expiry %v, %v; expected the newer HELLO", got.Expires, err)
 	}
+
 	if _, err := s.Put(mk(2, now.Add(-time.Minute))); err != nil {
 		t.Fatal(err)
 	}
