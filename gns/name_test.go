@@ -86,3 +86,26 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+func TestIdentitiesSuffixMap(t *testing.T) {
+	ids, _ := OpenIdentities(t.TempDir())
+	empty, err := ids.SuffixMap(nil)
+	if err != nil || len(empty.Suffixes()) != 0 {
+		t.Fatalf("suffix map without identities: %v, %v", empty.Suffixes(), err)
+	}
+	me, _ := ids.Create("me", zone.TypeEDKEY, rand.Reader)
+	work, _ := ids.Create("work", zone.TypeEDKEY, rand.Reader)
+	friend := testZone(t)
+	m, err := ids.SuffixMap(map[string]string{"work.gnu": "work", ".friend": friend.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for suffix, want := range map[string]zone.PublicKey{"gnu": me.Zone(), "work.gnu": work.Zone(), "friend": friend} {
+		if got, ok := m.Lookup(suffix); !ok || !got.Equal(want) {
+			t.Errorf("suffix %s bound to %v, expected %v", suffix, got, want)
+		}
+	}
+	if _, err := ids.SuffixMap(map[string]string{"x": "nobody"}); err == nil {
+		t.Error("suffix bound to an unknown identity was accepted")
+	}
+}

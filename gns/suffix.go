@@ -1,6 +1,7 @@
 package gns
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -64,4 +65,42 @@ func (m *SuffixMap) Suffixes() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SuffixMap builds the suffix map of the configuration: DefaultSuffix is
+// bound to the default identity's zone (if there is one), and each entry
+// of extra binds a suffix to a zTLD or to the name of an identity.
+func (s *Identities) SuffixMap(extra map[string]string) (*SuffixMap, error) {
+	var def zone.PublicKey
+	if id, err := s.Default(); err == nil {
+		def = id.Zone()
+	} else if !errors.Is(err, ErrNoIdentity) {
+		return nil, err
+	}
+	m, err := NewSuffixMap(def, nil)
+	if err != nil {
+		return nil, err
+	}
+	for suffix, target := range extra {
+		zk, err := s.zoneOf(target)
+		if err != nil {
+			return nil, fmt.Errorf("gns: suffix %q: %w", suffix, err)
+		}
+		if err := m.Bind(suffix, zk); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// zoneOf reads target as a zTLD, or else as an identity name.
+func (s *Identities) zoneOf(target string) (zone.PublicKey, error) {
+	if zk, err := zone.ParsePublicKey(target); err == nil {
+		return zk, nil
+	}
+	id, err := s.Get(target)
+	if err != nil {
+		return zone.PublicKey{}, fmt.Errorf("%q is neither a zTLD nor an identity: %w", target, err)
+	}
+	return id.Zone(), nil
 }

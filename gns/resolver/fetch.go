@@ -38,38 +38,56 @@ func (l *lookup) fetchBlock(zk zone.PublicKey, label string) {
 		l.fail(err)
 		return
 	}
-	var cancelGet func()
-	done := false
-	onBlock := func(b []byte) {
-		if done || l.finished {
-			return
-		}
-		recs, exp, ok := openBlock(b, zk, label, l.now())
-		if !ok {
-			return
-		}
-		done = true
-		l.stopGet = nil
-		if cancelGet != nil {
-			cancelGet()
-		}
-		l.r.cfg.Cache.Put(zk, label, recs, exp)
-		l.trace(zk, label, "dht", recs)
-		l.gotSet(recs)
+	g := &blockGet{l: l, zone: zk, label: label}
+	cancel := l.r.cfg.Blocks.GetBlock(q, g.onBlock, g.onDone)
+	if g.ended {
+		return
 	}
-	onDone := func() {
-		if done || l.finished {
-			return
-		}
-		done = true
-		l.stopGet = nil
-		l.trace(zk, label, "none", nil)
-		l.gotSet(nil)
+	g.cancel = cancel
+	l.stopGet = cancel
+}
+
+// blockGet is one pending block lookup of a resolution. ended turns true
+// at the first valid block or at the end of the search, and later calls
+// from the block source are ignored.
+type blockGet struct {
+	l      *lookup
+	zone   zone.PublicKey
+	label  string
+	cancel func() // nil while GetBlock has not returned
+	ended  bool
+}
+
+func (g *blockGet) onBlock(b []byte) {
+	l := g.l
+	if g.ended || l.finished {
+		return
 	}
-	cancelGet = l.r.cfg.Blocks.GetBlock(q, onBlock, onDone)
-	if !done {
-		l.stopGet = cancelGet
+	recs, exp, ok := openBlock(b, g.zone, g.label, l.now())
+	if !ok {
+		return
 	}
+	g.end()
+	if g.cancel != nil {
+		g.cancel()
+	}
+	l.r.cfg.Cache.Put(g.zone, g.label, recs, exp)
+	l.trace(g.zone, g.label, "dht", recs)
+	l.gotSet(recs)
+}
+
+func (g *blockGet) onDone() {
+	if g.ended || g.l.finished {
+		return
+	}
+	g.end()
+	g.l.trace(g.zone, g.label, "none", nil)
+	g.l.gotSet(nil)
+}
+
+func (g *blockGet) end() {
+	g.ended = true
+	g.l.stopGet = nil
 }
 
 // openBlock parses, verifies and decrypts a block and returns its records
