@@ -45,8 +45,8 @@ type TCPConfig struct {
 	// IdleTimeout closes a connection that received nothing for this long
 	// (the reader may wait up to an eighth longer).
 	IdleTimeout time.Duration
-	// WriteTimeout is the deadline of each write to the socket. A write that
-	// misses it fails the connection.
+	// WriteTimeout is the deadline of each write to the socket, and of the
+	// whole flush after Close. A write that misses it fails the connection.
 	WriteTimeout time.Duration
 	// DialTimeout bounds Dial.
 	DialTimeout time.Duration
@@ -300,7 +300,7 @@ func (t *TCP) Wait() { t.wg.Wait() }
 type TCPStats struct {
 	Accepted uint64 // inbound connections accepted
 	Dialled  uint64 // outbound connections established
-	Open     int64  // connections whose Closed event is still to come
+	Open     int64  // connections whose reader or writer still runs
 
 	FramesIn  uint64 // frames delivered to the handler
 	BytesIn   uint64 // bytes of those frames, length prefixes included

@@ -43,6 +43,7 @@ type tcpConn struct {
 	queue      sendQueue
 	aborted    bool
 	err        error     // first failure, reported when Close was not called
+	flushBy    time.Time // write deadline for the flush after Close; zero until then
 	drainUntil time.Time // read deadline after the FIN; zero until then
 	armedAt    time.Time // when the reader last moved the idle deadline
 }
@@ -104,16 +105,32 @@ func (c *tcpConn) wakeWriter() {
 	}
 }
 
-// Close implements Conn: the writer flushes the queue, each write bounded by
+// Close implements Conn: the writer flushes the queue within one
 // WriteTimeout, then sends FIN, and the reader drops what arrives until the
 // peer's FIN or DrainTimeout.
 func (c *tcpConn) Close() {
 	c.mu.Lock()
 	already := c.closing.Swap(true)
+	if !already {
+		c.flushBy = time.Now().Add(c.t.cfg.WriteTimeout)
+		// This also bounds a write that is already running.
+		c.nc.SetWriteDeadline(c.flushBy)
+	}
 	c.mu.Unlock()
 	if !already {
 		c.wakeWriter()
 	}
+}
+
+// armWriteDeadline sets the deadline of the next write: WriteTimeout from
+// now, or the end of the flush once Close was called.
+func (c *tcpConn) armWriteDeadline() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.flushBy.IsZero() {
+		return c.nc.SetWriteDeadline(c.flushBy)
+	}
+	return c.nc.SetWriteDeadline(time.Now().Add(c.t.cfg.WriteTimeout))
 }
 
 // Discard implements Conn. A write that the writer already started still
@@ -217,7 +234,7 @@ func (c *tcpConn) writeBatch() error {
 		frames += chunk.frames
 	}
 	c.iov = iov
-	err := c.nc.SetWriteDeadline(time.Now().Add(c.t.cfg.WriteTimeout))
+	err := c.armWriteDeadline()
 	if err == nil {
 		// WriteTo consumes its own copy of the list, so c.iov keeps the
 		// backing array for the next batch.

@@ -321,3 +321,43 @@ func TestTCPDialErrors(t *testing.T) {
 		}
 	}
 }
+
+// fillUntilQueueFull sends maximal frames to a peer that does not read
+// until the socket buffers and then the send queue are full.
+func fillUntilQueueFull(t *testing.T, p *peer, conn Conn) {
+	t.Helper()
+	frame := make([]byte, MaxFrameSize)
+	var err error
+	for sent := 0; err == nil; sent++ {
+		if sent > 100_000 {
+			t.Fatal("send queue never filled")
+		}
+		p.call(func() { err = conn.Send(frame) })
+	}
+	if !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Send: got %v, want ErrQueueFull", err)
+	}
+}
+
+func TestTCPWriteTimeoutFailsConn(t *testing.T) {
+	p := newPeer(t, TCPConfig{WriteTimeout: 200 * time.Millisecond})
+	_, conn := rawDial(t, p)
+	fillUntilQueueFull(t, p, conn)
+
+	ev := p.rec.next(t, evClosed)
+	var netErr net.Error
+	if ev.conn != conn || !errors.As(ev.err, &netErr) || !netErr.Timeout() {
+		t.Fatalf("Closed on %v with %v, want a write timeout", ev.conn, ev.err)
+	}
+}
+
+func TestTCPCloseFlushIsBounded(t *testing.T) {
+	p := newPeer(t, TCPConfig{WriteTimeout: 200 * time.Millisecond})
+	_, conn := rawDial(t, p)
+	fillUntilQueueFull(t, p, conn)
+	p.call(conn.Close)
+
+	if ev := p.rec.next(t, evClosed); ev.conn != conn || ev.err != nil {
+		t.Fatalf("Closed on %v with %v, want the conn and nil", ev.conn, ev.err)
+	}
+}

@@ -39,6 +39,9 @@ const (
 )
 
 // LinkConfig describes one direction of a link.
+//
+// NOTE: bandwidth is modelled per connection and direction, so two
+// connections between the same pair of peers do not share it.
 type LinkConfig struct {
 	// Latency is the one-way delay of every frame and connection event.
 	Latency time.Duration
@@ -138,8 +141,8 @@ func (n *Network) link(a, b int) LinkConfig {
 	return n.cfg.Link
 }
 
-// Partition splits the peers into groups: frames between groups are dropped
-// and dials between them fail. Peers in no group form one more group
+// Partition splits the peers into groups: frames sent between groups while
+// the partition holds are dropped, and dials between them fail. Peers in no group form one more group
 // together. Connections across groups stay open, as TCP connections do
 // while a path is down, until their owners give up on them.
 func (n *Network) Partition(groups ...[]int) {

@@ -124,6 +124,7 @@ func (t *Transport) failDial(delay time.Duration, addr string, err error, done f
 	t.net.sim.Schedule(delay, func() {
 		t.net.stats.DialsFailed++
 		t.stats.DialsFailed++
+		t.log.Debug("dial failed", "from", t.addr, "to", addr, "err", err)
 		done(nil, fmt.Errorf("memnet: dial %s: %w", addr, err))
 	})
 }
