@@ -38,38 +38,49 @@ func appendName(dst []byte, name string) ([]byte, error) {
 }
 
 // readName decodes a DNS name at the start of data and returns it and the
-// number of bytes it used. The root name is returned as ".". Compression pointers are rejected, because
-// record data is never compressed.
+// number of bytes it used. The root name is returned as ".". Compression
+// pointers are rejected, because record data is never compressed.
 func readName(data []byte) (string, int, error) {
 	var labels []string
 	off := 0
 	for {
-		if off >= len(data) {
-			return "", 0, errors.New("name is not terminated by a zero byte")
-		}
-		n := int(data[off])
-		off++
-		if n == 0 {
-			break
-		}
-		if n > 63 || off+n > len(data) {
-			return "", 0, fmt.Errorf("label length %d at offset %d is invalid", n, off-1)
-		}
-		label := string(data[off : off+n])
-		if err := checkWireLabel(label); err != nil {
+		label, next, err := readLabel(data, off)
+		if err != nil {
 			return "", 0, err
 		}
+		off = next
+		if label == "" {
+			break
+		}
 		labels = append(labels, unicodeLabel(label))
-		off += n
 	}
-	name := strings.Join(labels, ".")
-	if name == "" {
-		name = "." // the root, as DNS writes it, for example an SRV target meaning "no service"
-	}
-	if off-1 > maxNameSize+1 {
+	if off > maxNameSize+2 {
 		return "", 0, fmt.Errorf("name has %d bytes, the maximum is %d", off, maxNameSize+2)
 	}
-	return name, off, nil
+	if len(labels) == 0 {
+		return ".", off, nil // the root, for example an SRV target meaning "no service"
+	}
+	return strings.Join(labels, "."), off, nil
+}
+
+// readLabel reads the label that starts at off and returns it and the
+// offset after it. The empty label ends the name.
+func readLabel(data []byte, off int) (string, int, error) {
+	if off >= len(data) {
+		return "", 0, errors.New("name is not terminated by a zero byte")
+	}
+	n := int(data[off])
+	if n == 0 {
+		return "", off + 1, nil
+	}
+	if n > 63 || off+1+n > len(data) {
+		return "", 0, fmt.Errorf("label length %d at offset %d is invalid", n, off)
+	}
+	label := string(data[off+1 : off+1+n])
+	if err := checkWireLabel(label); err != nil {
+		return "", 0, err
+	}
+	return label, off + 1 + n, nil
 }
 
 // checkWireLabel accepts labels of 1 to 63 printable ASCII characters

@@ -133,26 +133,34 @@ func parseBOX(text string) ([]byte, error) {
 	if len(f) != 4 {
 		return nil, errors.New(`expected "PROTO SERVICE TYPE VALUE" such as "6 443 52 3 0 1 ABCD"`)
 	}
-	proto, err := parseUint(f[0], 16, "protocol")
+	box, err := parseBoxHeader(f[0], f[1], f[2])
 	if err != nil {
 		return nil, err
 	}
-	service, err := parseUint(f[1], 16, "service port")
+	value, err := ParseValue(box.Type, f[3])
 	if err != nil {
 		return nil, err
 	}
-	inner, err := boxedType(f[2])
-	if err != nil {
-		return nil, err
-	}
-	value, err := ParseValue(inner, f[3])
-	if err != nil {
-		return nil, err
-	}
-	data := binary.BigEndian.AppendUint16(nil, uint16(proto))
-	data = binary.BigEndian.AppendUint16(data, uint16(service))
-	data = binary.BigEndian.AppendUint32(data, uint32(inner))
+	data := binary.BigEndian.AppendUint16(nil, box.Protocol)
+	data = binary.BigEndian.AppendUint16(data, box.Service)
+	data = binary.BigEndian.AppendUint32(data, uint32(box.Type))
 	return append(data, value...), nil
+}
+
+func parseBoxHeader(proto, service, typ string) (Box, error) {
+	p, err := parseUint(proto, 16, "protocol")
+	if err != nil {
+		return Box{}, err
+	}
+	s, err := parseUint(service, 16, "service port")
+	if err != nil {
+		return Box{}, err
+	}
+	t, err := boxedType(typ)
+	if err != nil {
+		return Box{}, err
+	}
+	return Box{Protocol: uint16(p), Service: uint16(s), Type: t}, nil
 }
 
 func boxedType(s string) (Type, error) {

@@ -95,6 +95,9 @@ func scalarFromInt(v *big.Int) *edwards25519.Scalar {
 // with HMAC-SHA512, q = L and qlen = 253, as libgcrypt does. Each call to
 // next continues the sequence, which is what libgcrypt's extra loops do
 // when a nonce gives r = 0 or s = 0.
+//
+// NOTE: the nonce passes through math/big for the range check, which is
+// not constant time. The scalar arithmetic after it is.
 type rfc6979 struct {
 	k, v    []byte
 	started bool
