@@ -9,8 +9,8 @@ import (
 	"github.com/hush-overlay/hush/gns/zone"
 )
 
-// A zone owner publishes an A record under "www", and a resolver that
-// knows the zone key finds the block by its query, checks it and reads
+// A zone owner publishes an A record under "www". A resolver that has
+// the zone key finds the block by its query, checks it and reads
 // the record.
 func ExampleSealSet() {
 	priv, err := zone.GenerateEDKEY(bytes.NewReader(make([]byte, 32))) // use crypto/rand.Reader
