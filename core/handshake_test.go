@@ -119,3 +119,41 @@ func TestStaticSecretCacheMatches(t *testing.T) {
 		t.Errorf("static secrets cached: %d and %d, expected 1 each", len(ka.shared), len(kb.shared))
 	}
 }
+
+// FuzzFirstMessagePayload encrypts arbitrary payloads correctly for the
+// responder, so the fuzzer reaches the timestamp, replay and HELLO checks
+// that random ciphertext never passes.
+func FuzzFirstMessagePayload(f *testing.F) {
+	responder, initiator := testKey(f, 2), testKey(f, 3)
+	now := time.Unix(1900000000, 0)
+	f.Add(initPayload{Sent: now, Hello: signedHello(f, initiator, now.Add(time.Hour))}.Append(nil), int64(0))
+	f.Add(initPayload{Sent: now, Hello: signedHello(f, responder, now.Add(time.Hour))}.Append(nil), int64(1))
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0}, int64(-200))
+	keys, err := newKeyring(responder)
+	if err != nil {
+		f.Fatal(err)
+	}
+	hellos := newHelloCache()
+	f.Fuzz(func(t *testing.T, payload []byte, offset int64) {
+		if len(payload) > hello.MaxSize+timestampSize+1 {
+			return
+		}
+		at := now.Add(time.Duration(offset%1000) * time.Second)
+		msg := buildFirst(t, initiator, responder.PeerID(), payload, byte(len(payload)))
+		first, p, class := keys.readFirst(&detRand{}, msg)
+		if class == probeUndecryptable {
+			t.Fatal("a correctly encrypted first message did not decrypt")
+		}
+		if class != probeNone {
+			return
+		}
+		class = newReplayCache(16, 2*time.Minute).check(first.ephemeral, p.Sent, at)
+		if class != probeNone {
+			return
+		}
+		class = keys.checkIdentity(first, p.Hello, hellos, responder.PeerID(), at)
+		if class == probeNone && first.hello.Peer != initiator.PeerID() {
+			t.Fatalf("accepted a HELLO of %s from initiator %s", first.hello.Peer.Short(), initiator.PeerID().Short())
+		}
+	})
+}
