@@ -17,6 +17,7 @@ import (
 	"github.com/hush-overlay/hush/config"
 	"github.com/hush-overlay/hush/control"
 	"github.com/hush-overlay/hush/core"
+	"github.com/hush-overlay/hush/dht"
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
 	"github.com/hush-overlay/hush/store"
@@ -32,6 +33,7 @@ type Node struct {
 	db      *bolt.DB
 	loop    *loop.Real
 	core    *core.Core
+	dht     *dht.DHT
 	tcp     *transport.TCP
 	listen  []string
 	started time.Time
@@ -104,7 +106,7 @@ func (n *Node) start() error {
 
 // shutdown closes links with a close message, then the transport.
 func (n *Node) shutdown() {
-	n.loop.Call(func() { n.core.Close() })
+	n.loop.Call(func() { n.closeServices(); n.core.Close() })
 	// Give close messages a moment to reach the wire before the sockets go.
 	time.Sleep(100 * time.Millisecond)
 	n.tcp.Close()

@@ -3,7 +3,18 @@ package node
 import "net/http"
 
 // startServices starts the services above CORE. It runs on the loop.
-func (n *Node) startServices() error { return nil }
+func (n *Node) startServices() error {
+	return n.buildDHT()
+}
+
+// closeServices stops the services' timers. It runs on the loop.
+func (n *Node) closeServices() {
+	if n.dht != nil {
+		n.dht.Close()
+	}
+}
 
 // serviceRoutes adds the control API routes of the services above CORE.
-func (n *Node) serviceRoutes(mux *http.ServeMux) {}
+func (n *Node) serviceRoutes(mux *http.ServeMux) {
+	n.dhtRoutes(mux)
+}

@@ -58,6 +58,7 @@ func newRootCommand() *cobra.Command {
 		newConnectCommand(g),
 		newPeerCommand(g),
 		newSimCommand(g),
+		newDHTCommand(g),
 	)
 	return root
 }
