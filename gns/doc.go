@@ -1,8 +1,8 @@
-// Package gns holds what the GNS namestore, publisher and resolver share:
-// the user's zone identities (named zone private keys), the map from name
-// suffixes such as ".gnu" to zones, the parsing of GNS names, and the text
-// forms of record fields (expiration, flags) with a JSON-friendly record
-// view.
+// Package gns holds what the GNS namestore, publisher and resolver share.
+// These are the user's zone identities (named zone private keys), the map
+// from name suffixes such as ".gnu" to zones, the parsing of GNS names,
+// and the text forms of record fields (expiration, flags) with a
+// JSON-friendly record view.
 //
 // A GNS name is a dot-separated list of labels ending either in a zTLD
 // (the Base32GNS form of a zone key) or in a suffix that the suffix map

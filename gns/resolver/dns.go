@@ -23,7 +23,7 @@ type DNSClient interface {
 
 // ErrNoDNS is the error when a GNS2DNS delegation is met but no DNS client
 // is configured.
-var ErrNoDNS = errors.New("resolver: GNS2DNS delegation but DNS resolution is disabled")
+var ErrNoDNS = errors.New("resolver: name is delegated to DNS (GNS2DNS), but no DNS client is configured")
 
 // toDNS resolves the rest of the name in DNS under the GNS2DNS records'
 // DNS name. All records must name the same DNS name. Servers given as GNS
@@ -75,9 +75,9 @@ func (l *lookup) queryDNS(servers []string, dnsName string) {
 // dnsTypeANY is the DNS query type ANY (RFC 1035, section 3.2.3).
 const dnsTypeANY record.Type = 255
 
-// serverAddresses turns GNS2DNS server names into addresses one by one,
-// appending to done: IP addresses and DNS names pass unchanged, and GNS
-// names ("ns.+" relative to the current zone, or names under a GNS
+// serverAddresses turns GNS2DNS server names into addresses one by one
+// and appends them to done. IP addresses and DNS names pass unchanged.
+// GNS names ("ns.+" relative to the current zone, or names under a GNS
 // suffix) are resolved in GNS for their A and AAAA records.
 func (l *lookup) serverAddresses(servers, done []string, next func([]string)) {
 	for len(servers) > 0 {
