@@ -112,3 +112,26 @@ func dataSummary(r Record) string {
 	}
 	return fmt.Sprintf("of %d bytes", len(r.Data))
 }
+
+// DeleteZone removes every label of zone zk in one transaction and returns
+// how many. Call it before deleting the zone's identity, so the publisher
+// can still sign the withdrawals of the zone's labels.
+func (s *Store) DeleteZone(zk zone.PublicKey) (int, error) {
+	var changes []Change
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		zb := zoneBucket(tx, zk)
+		if zb == nil {
+			return nil
+		}
+		zb.ForEach(func(k, _ []byte) error {
+			changes = append(changes, Change{Zone: zk, Label: string(k)})
+			return nil
+		})
+		return tx.Bucket([]byte(BucketName)).DeleteBucket(zk.ID())
+	})
+	if err != nil {
+		return 0, fmt.Errorf("namestore: delete zone %s: %w", zk, err)
+	}
+	s.notify(changes)
+	return len(changes), nil
+}

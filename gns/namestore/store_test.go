@@ -302,3 +302,27 @@ func TestStoreInfosAndParseMatch(t *testing.T) {
 		t.Error("value without type accepted")
 	}
 }
+
+func TestStoreDeleteZone(t *testing.T) {
+	s, db := openStore(t, filepath.Join(t.TempDir(), "hush.db"))
+	defer db.Close()
+	zk, other := newZone(t), newZone(t)
+	s.Import(zk, strings.NewReader(sampleZone), ImportOptions{})
+	s.Import(other, strings.NewReader(sampleZone), ImportOptions{})
+	var changes []Change
+	s.Watch(func(c Change) { changes = append(changes, c) })
+	n, err := s.DeleteZone(zk)
+	if err != nil || n != 3 {
+		t.Fatalf("DeleteZone = %d, %v; expected 3 labels", n, err)
+	}
+	if len(changes) != 3 {
+		t.Errorf("%d changes reported, expected 3", len(changes))
+	}
+	zones, _ := s.Zones()
+	if len(zones) != 1 || !zones[0].Equal(other) {
+		t.Errorf("zones after delete: %v", zones)
+	}
+	if n, err := s.DeleteZone(zk); err != nil || n != 0 {
+		t.Errorf("second DeleteZone = %d, %v", n, err)
+	}
+}

@@ -51,6 +51,10 @@ func (l *lookup) step() {
 		return
 	}
 	l.seen[key] = true
+	if l.r.cfg.Revoked != nil && l.r.cfg.Revoked(l.zone) {
+		l.fail(fmt.Errorf("%w: %s", ErrRevoked, l.zone))
+		return
+	}
 	label := zone.ApexLabel
 	if len(l.labels) > 0 {
 		label = l.labels[len(l.labels)-1]

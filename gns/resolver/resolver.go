@@ -81,6 +81,7 @@ var (
 	ErrCritical    = errors.New("resolver: critical record of an unsupported type")
 	ErrInvalidSet  = errors.New("resolver: invalid record set")
 	ErrCancelled   = errors.New("resolver: cancelled")
+	ErrRevoked     = errors.New("resolver: zone is revoked")
 )
 
 // Result is the outcome of one resolution.
@@ -126,6 +127,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxHops bounds delegations and redirects; zero means DefaultMaxHops.
 	MaxHops int
+	// Revoked, if set, reports whether a zone has a valid revocation
+	// (RFC 9498, section 6). Resolution fails on entering such a zone.
+	Revoked func(zk zone.PublicKey) bool
 	// Trace, if set, is called for each step of every resolution, for
 	// transcripts in tests and debugging tools.
 	Trace func(Step)

@@ -346,3 +346,15 @@ func TestResolveGNS2DNSTypeMapping(t *testing.T) {
 		t.Errorf("GNS type through GNS2DNS: %+v, queries %q; expected no records and no query", r, dns.asked)
 	}
 }
+
+func TestResolveRevokedZone(t *testing.T) {
+	root, friend := newKey(t, zone.TypeEDKEY), newKey(t, zone.TypeEDKEY)
+	w := newWorld(t, root, func(c *Config) {
+		c.Revoked = func(zk zone.PublicKey) bool { return zk.Equal(friend.Public()) }
+	})
+	w.publish(root, "friend", delegation(t, friend))
+	w.publish(root, "www", rec(t, "A", "192.0.2.1", "-"))
+	w.publish(friend, "www", rec(t, "A", "192.0.2.2", "-"))
+	expectValues(t, w.resolve("www.gnu", record.TypeA), "A 192.0.2.1")
+	expectCode(t, w.resolve("www.friend.gnu", record.TypeA), Failed, ErrRevoked)
+}
