@@ -14,8 +14,8 @@
 //	h = HKDF(salt "key-derivation", ikm zk, info label || "gns"), 64 bytes
 //
 // where HKDF extracts with HMAC-SHA512 and expands with HMAC-SHA256, as
-// GNUnet's KDF does. Only the zone owner can sign for zk'. Anyone who
-// knows zk and the label can find the block (query q = SHA-512(zk')) and
+// GNUnet's KDF does. Only the zone owner can sign for zk'. Anyone who has
+// zk and the label can find the block (query q = SHA-512(zk')) and
 // decrypt it. Without both, a peer that stores the block can neither read
 // it nor link it to the zone.
 //
