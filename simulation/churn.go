@@ -42,7 +42,7 @@ func (c *churner) exponential(mean float64) time.Duration {
 func (c *churner) depart() {
 	c.w.sim.Schedule(c.exponential(1/c.rate), c.depart)
 	p := c.w.peers[c.rng.IntN(len(c.w.peers))]
-	if !p.online {
+	if c.w.offline[p.index] {
 		return
 	}
 	c.events++

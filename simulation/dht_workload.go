@@ -117,7 +117,7 @@ func (w *world) dhtPut(p *peer, key block.Key, data []byte) {
 	for _, m := range w.dhtRun.modes {
 		m.puts++
 		d := p.dhtFor(m.service)
-		if !p.online || d == nil {
+		if w.offline[p.index] || d == nil {
 			continue
 		}
 		if err := d.Put(key, simBlockType, data, p.env.Now().Add(dhtBlockLifetime), dht.PutOptions{}); err != nil {
@@ -131,7 +131,7 @@ func (w *world) dhtPut(p *peer, key block.Key, data []byte) {
 func (w *world) dhtGet(p *peer, key block.Key) {
 	for _, m := range w.dhtRun.modes {
 		d := p.dhtFor(m.service)
-		if !p.online || d == nil {
+		if w.offline[p.index] || d == nil {
 			m.results.record(false, 0, 0)
 			continue
 		}
@@ -169,7 +169,7 @@ func (m *dhtWorkload) report(w *world) *DHTReport {
 	var estimates []float64
 	var dropped uint64
 	for _, p := range w.peers {
-		if d := p.dhtFor(m.service); p.online && d != nil {
+		if d := p.dhtFor(m.service); d != nil {
 			st := d.Stats()
 			estimates = append(estimates, st.EstimatedSize)
 			dropped += st.Dropped

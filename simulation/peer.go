@@ -2,12 +2,12 @@ package simulation
 
 import (
 	"slices"
-	"strconv"
 
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
 	"github.com/hush-overlay/hush/transport"
+	"github.com/hush-overlay/hush/transport/memnet"
 )
 
 // peer is one simulated peer. Its fields are used only on the simulation
@@ -20,20 +20,15 @@ type peer struct {
 	addr      string
 	transport transport.Transport
 	core      *core.Core
-	online    bool
 	malicious bool
 	services  peerServices
-	// retired holds the totals of CORE instances replaced after churn.
-	retired core.Stats
 }
-
-func memAddress(index int) string { return "mem://" + strconv.Itoa(index) }
 
 func (w *world) buildPeers() error {
 	w.peers = make([]*peer, w.cfg.Peers)
 	for i := range w.peers {
 		key := peerKey(w.cfg.Seed, i)
-		p := &peer{index: i, key: key, id: key.PeerID(), addr: memAddress(i)}
+		p := &peer{index: i, key: key, id: key.PeerID(), addr: memnet.Address(i)}
 		p.env = w.sim.NewEnv(uint64(i), w.cfg.Log.With("peer", p.id.Short()))
 		w.peers[i] = p
 		if err := w.startPeer(p); err != nil {
@@ -49,15 +44,14 @@ func (w *world) coreConfig() core.Config {
 	return core.Config{MaxLinks: max(128, 2*w.graph.maxDegree()+32)}
 }
 
-// startPeer gives p a fresh transport and CORE: at the start of the run and
-// when p comes back after churn.
+// startPeer gives p its transport, CORE and services.
 func (w *world) startPeer(p *peer) error {
 	c, err := core.New(w.coreConfig(), p.env, p.key, core.NewMemPeerStore())
 	if err != nil {
 		return errorf("peer %d: %w", p.index, err)
 	}
 	p.core = c
-	p.transport = w.net.attach(p.index, p.env, c)
+	p.transport = w.net.Attach(p.index, p.env, c)
 	c.AddTransport(p.transport)
 	if _, err := c.Listen([]string{p.addr}); err != nil {
 		return errorf("peer %d: %w", p.index, err)
@@ -66,29 +60,16 @@ func (w *world) startPeer(p *peer) error {
 		return err
 	}
 	c.Start()
-	p.online = true
 	return nil
 }
 
-// stopPeer closes p's services, CORE and transport without a goodbye on
-// the wire: its neighbours notice through CORE's dead-link timeout.
-func (w *world) stopPeer(p *peer) {
-	w.stopServices(p)
-	w.net.setOnline(p.index, false)
-	p.retired = addStats(p.retired, p.core.Stats())
-	p.core.Close()
-	p.transport.Close()
-	p.online = false
-}
-
+// setOnline takes p off the network or brings it back. An offline peer
+// keeps its state, like a host whose uplink went down: memnet drops its
+// frames and dials, and CORE's dead-link timeout ends its links on both
+// sides. Back online, p redials its topology neighbours.
 func (w *world) setOnline(p *peer, online bool) {
+	w.offline[p.index] = !online
 	if !online {
-		w.stopPeer(p)
-		return
-	}
-	w.net.setOnline(p.index, true)
-	if err := w.startPeer(p); err != nil {
-		w.cfg.Log.Error("simulation: restart after churn failed", "peer", p.index, "err", err)
 		return
 	}
 	for _, j := range w.graph.Adjacent[p.index] {
@@ -97,9 +78,6 @@ func (w *world) setOnline(p *peer, online bool) {
 }
 
 func (w *world) dial(from, to *peer) {
-	if !from.online {
-		return
-	}
 	if err := from.core.Dial(to.id, to.addr); err != nil {
 		w.cfg.Log.Debug("simulation: dial failed", "from", from.index, "to", to.index, "err", err)
 	}
@@ -107,18 +85,8 @@ func (w *world) dial(from, to *peer) {
 
 // linkedTo reports whether p's CORE has a link up to other.
 func (p *peer) linkedTo(other *peer) bool {
-	if !p.online {
-		return false
-	}
 	_, found := slices.BinarySearchFunc(p.core.Neighbours(), other.id, func(a, b identity.PeerID) int { return a.Compare(b) })
 	return found
-}
-
-func (p *peer) stats() core.Stats {
-	if !p.online {
-		return p.retired
-	}
-	return addStats(p.retired, p.core.Stats())
 }
 
 func addStats(a, b core.Stats) core.Stats {
@@ -137,17 +105,16 @@ func addStats(a, b core.Stats) core.Stats {
 func (w *world) fillTraffic(r *Report) {
 	var total core.Stats
 	for _, p := range w.peers {
-		total = addStats(total, p.stats())
+		total = addStats(total, p.core.Stats())
 	}
 	// Both ends count a handshake, so each one is counted twice.
 	r.Handshakes = HandshakeStats{Completed: total.HandshakesOK / 2, Failed: total.HandshakesFailed, Rekeys: total.Rekeys}
-	t := w.net.totals()
-	r.Messages, r.Bytes, r.FramesLost = t.frames, t.bytes, t.lost
+	w.fillNetwork(r)
 }
 
 func (w *world) close() {
 	for _, p := range w.peers {
-		if p != nil && p.online {
+		if p != nil && p.core != nil {
 			w.stopServices(p)
 			p.core.Close()
 			p.transport.Close()

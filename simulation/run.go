@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hush-overlay/hush/loop"
+	"github.com/hush-overlay/hush/transport/memnet"
 )
 
 // progressInterval is the virtual time between Progress callbacks.
@@ -23,9 +24,11 @@ type world struct {
 	graph *Graph
 	peers []*peer
 	rng   *rand.Rand // the driver's own choices: dial times, workload picks
-	net   *underlay
-	churn *churner
-	wall  time.Time
+	net   *memnet.Network
+	// offline marks peers that churn took off the network.
+	offline []bool
+	churn   *churner
+	wall    time.Time
 	// dhtRun is the DHT workload's state, nil for other workloads.
 	dhtRun *dhtRun
 }
@@ -59,10 +62,7 @@ func newWorld(cfg Config) (*world, error) {
 		return nil, err
 	}
 	w.graph = graph
-	w.net = newUnderlay(w.sim, cfg)
-	if cfg.Topology == Restricted {
-		w.net.allow = graph.HasEdge
-	}
+	w.newNetwork()
 	w.newDHTRun()
 	if err := w.buildPeers(); err != nil {
 		return nil, err

@@ -31,13 +31,13 @@ func TestRunLinksComeUp(t *testing.T) {
 }
 
 func TestRunDHTWorkload(t *testing.T) {
-	r, err := Run(Config{Peers: 40, Degree: 4, Duration: 3 * time.Minute, Seed: 2, Workload: WorkloadDHT, Ops: 20, Compare: true})
+	r, err := Run(Config{Peers: 20, Degree: 4, Duration: 2 * time.Minute, Seed: 2, Workload: WorkloadDHT, Ops: 10, Compare: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.WriteText(os.Stderr)
-	if r.DHT == nil || r.DHT.Gets != 20 || r.DHT.Puts != 20 {
-		t.Fatalf("dht report %+v, want 20 puts and 20 gets", r.DHT)
+	if r.DHT == nil || r.DHT.Gets != 10 || r.DHT.Puts != 10 {
+		t.Fatalf("dht report %+v, want 10 puts and 10 gets", r.DHT)
 	}
 	if r.DHT.GetSuccessRate < 0.9 {
 		t.Errorf("get success rate %v, want at least 0.9", r.DHT.GetSuccessRate)

@@ -1,0 +1,36 @@
+package simulation
+
+import (
+	"testing"
+	"time"
+)
+
+// benchmarkRun runs one simulation per iteration and reports the run's
+// wall time, virtual time and peak memory as custom metrics.
+func benchmarkRun(b *testing.B, cfg Config) {
+	for b.Loop() {
+		r, err := Run(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(r.WallSeconds, "wall-s")
+		b.ReportMetric(r.VirtualSeconds, "virtual-s")
+		b.ReportMetric(float64(r.MaxRSSBytes)/(1<<20), "maxrss-MiB")
+		b.ReportMetric(float64(r.Links.Up), "links-up")
+		b.ReportMetric(float64(r.Events), "events")
+	}
+}
+
+// BenchmarkRun1000Random is the target of `hush sim --peers 1000 --topology
+// random --degree 8 --duration 10m`.
+func BenchmarkRun1000Random(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 1000, Topology: Random, Degree: 8, Duration: 10 * time.Minute, Seed: 1})
+}
+
+func BenchmarkRun10000Random(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 10000, Topology: Random, Degree: 8, Duration: 10 * time.Minute, Seed: 1})
+}
+
+func BenchmarkRun1000DHT(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 1000, Topology: Random, Degree: 8, Duration: 10 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 100})
+}
