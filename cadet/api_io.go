@@ -12,8 +12,8 @@ import (
 )
 
 // API is the blocking Go interface to an Engine, for daemons. Its methods
-// may be called from any goroutine except the engine's loop; each one
-// posts work to the loop with env.Post and waits for the answer.
+// may be called from any goroutine except the engine's loop. Each one
+// posts work to the loop with env.Post and waits for the result.
 type API struct {
 	e    *Engine
 	env  loop.Env
@@ -29,8 +29,8 @@ func NewAPI(e *Engine, env loop.Env, done <-chan struct{}) *API {
 
 // ListenOptions configure a listening port.
 type ListenOptions struct {
-	// Secret makes the port a stealth port: only opens with a valid
-	// token for it are answered. Nil makes a public port.
+	// Secret makes the port a stealth port, which responds only to opens
+	// with a valid token for it. Nil makes a public port.
 	Secret *[32]byte
 	// Backlog bounds the accepted channels waiting for Accept. When it is
 	// full, new channels are destroyed at once. Default 16.
@@ -74,7 +74,7 @@ func (a *API) Tunnels() []TunnelInfo {
 
 // Dial opens a channel to port on peer and returns it as a net.Conn once
 // the peer accepts. It fails with ErrNoPath when no path to peer exists.
-// A stealth port that refuses the open never answers: Dial then waits
+// A stealth port that rejects the open never responds, so Dial waits
 // until ctx ends and returns an error wrapping ErrNoAnswer and ctx.Err().
 func (a *API) Dial(ctx context.Context, peer identity.PeerID, port string, opts DialOptions) (net.Conn, error) {
 	c := newConn(a, Addr{Peer: peer, Port: port})

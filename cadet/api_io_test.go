@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +19,29 @@ func newRealNet(t *testing.T, n int, cfg Config) *fakeNet {
 	fn := newFakeNet(11)
 	start := time.Now()
 	fn.clock = func() time.Duration { return time.Since(start) }
+	// Deliveries to each peer keep their send order, as on a real link:
+	// each timer delivers the oldest pending message, under a per-peer
+	// lock, so concurrent timers cannot reorder them.
+	var qmu sync.Mutex
+	queues := map[*fakePeer][]func(){}
+	locks := map[*fakePeer]*sync.Mutex{}
 	fn.schedule = func(to *fakePeer, d time.Duration, run func()) {
-		time.AfterFunc(d, func() { to.real.Post(run) })
+		qmu.Lock()
+		queues[to] = append(queues[to], run)
+		if locks[to] == nil {
+			locks[to] = &sync.Mutex{}
+		}
+		lock := locks[to]
+		qmu.Unlock()
+		time.AfterFunc(d, func() {
+			lock.Lock()
+			defer lock.Unlock()
+			qmu.Lock()
+			next := queues[to][0]
+			queues[to] = queues[to][1:]
+			qmu.Unlock()
+			to.real.Post(next)
+		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	for i := range n {

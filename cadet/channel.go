@@ -65,8 +65,8 @@ const MaxMessagePayload = core.MaxMessageSize - 1 - wire.ConnIDSize - ratchet.He
 const streamSegment = 16 << 10
 
 // Channel timers. A reliable channel that makes no progress for
-// giveUpAfter is destroyed; a closed channel waits closeLinger for the
-// peer's FIN; ackDelay bounds how long an acknowledgement is held back.
+// giveUpAfter is destroyed. A closed channel waits closeLinger for the
+// peer's FIN. ackDelay bounds how long an acknowledgement is held back.
 const (
 	giveUpAfter = 2 * time.Minute
 	closeLinger = time.Minute
@@ -109,8 +109,8 @@ type channel struct {
 	app         *Channel
 }
 
-// Channel is the application's handle on a channel. Its methods run on the
-// peer's loop and never block.
+// Channel is the application's handle on a channel. Its methods must be
+// called on the peer's loop; none of them waits.
 type Channel struct {
 	ch *channel
 	// OnReadable and OnWritable, if set, are called on the loop when Read
@@ -142,8 +142,8 @@ type OpenOptions struct {
 
 // Open opens a channel to port on peer. done runs on the loop once: with
 // the channel when the peer accepts, with ErrNoPath when no path exists.
-// A refused stealth open gets no answer, so done waits until cancel, which
-// the caller calls when its own deadline passes; done then gets
+// A rejected stealth open gets no response, so done waits until cancel,
+// which the caller calls when its own deadline passes. done then gets
 // ErrNoAnswer, or ErrNoPath if no connection to peer ever came up.
 func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done func(*Channel, error)) (cancel func()) {
 	if len(opts.FirstPayload) > MaxMessagePayload-openOverhead {
@@ -173,7 +173,7 @@ func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done 
 	}
 }
 
-// openOverhead is what CHANNEL_OPEN adds over CHANNEL_DATA.
+// openOverhead is the size CHANNEL_OPEN adds to that of CHANNEL_DATA.
 const openOverhead = 1 + 4 + 1 + wire.PortHashSize + 8 + wire.NonceSize + wire.TokenSize - wire.ChannelDataOverhead
 
 // sendOpen sends CHANNEL_OPEN with a fresh token and arms its

@@ -63,9 +63,9 @@ func (r *receiver) finReceived() bool { return r.finKnown && seqLess(r.finSeq, r
 // eof reports whether everything up to the peer's FIN was read.
 func (r *receiver) eof() bool { return r.finKnown && r.readBase == r.finSeq+1 }
 
-// receiveData stores one data message and acknowledges as the ack policy
-// says: at once for anything out of order, duplicate or outside the
-// window, else every second message or after ackDelay.
+// receiveData stores one data message. It acknowledges at once anything
+// out of order, duplicate or outside the window, and otherwise every
+// second message or after ackDelay.
 func (ch *channel) receiveData(m *wire.ChannelData) {
 	if ch.state != chanOpen {
 		return

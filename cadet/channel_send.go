@@ -300,8 +300,8 @@ func (s *sender) enterRecovery() {
 }
 
 // armRTO (re)starts the retransmission timer while messages are in
-// flight. restart moves a running timer, as RFC 6298 section 5.3 asks
-// when new data is acknowledged. Unlike RFC 6298 section 5.7, an
+// flight. restart moves a running timer, as RFC 6298 section 5.3
+// requires when new data is acknowledged. Unlike RFC 6298 section 5.7, an
 // acknowledgement of new data clears the timeout's backoff (see
 // applyAck), so that a path repaired after several timeouts recovers at
 // once instead of at the backed-off pace. Any newly acknowledged or
@@ -319,7 +319,7 @@ func (s *sender) armRTO(restart bool) {
 }
 
 // rtoFired marks every unSACKed message lost, restarts slow start from
-// one message and doubles the timeout; pump then retransmits the lost
+// one message and doubles the timeout. Then pump retransmits the lost
 // messages as acknowledgements open the congestion window. A channel
 // without progress for giveUpAfter is destroyed.
 func (s *sender) rtoFired() {
@@ -337,7 +337,7 @@ func (s *sender) rtoFired() {
 	s.rtt.expired()
 	for _, seg := range s.inflight {
 		// A message sent before the timeout gives no RTT sample any more:
-		// its acknowledgement could answer either transmission.
+		// its acknowledgement could belong to either transmission.
 		seg.lost = !seg.sacked
 		seg.retrans = seg.retrans || seg.lost
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/hush-overlay/hush/loop"
 )
 
-// connState is where a connection endpoint stands:
+// connState is the state of a connection endpoint:
 //
 //	creating --CREATE_ACK or any message--> ready
 //	creating --no CREATE_ACK after maxCreateTries--> broken
@@ -169,7 +169,7 @@ func (c *connection) stopTimer() {
 	}
 }
 
-// fail breaks the connection and tells its tunnel, which reroutes.
+// fail breaks the connection and reports it to its tunnel, which reroutes.
 func (c *connection) fail(reason string) {
 	if c.state == connBroken {
 		return
@@ -181,7 +181,8 @@ func (c *connection) fail(reason string) {
 	c.t.connectionLost(c)
 }
 
-// destroy tears the connection down on purpose and tells the path.
+// destroy tears the connection down on purpose and sends DESTROY along
+// the path.
 func (c *connection) destroy() {
 	if c.state == connBroken {
 		return

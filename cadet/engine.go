@@ -43,7 +43,7 @@ type PathFinder interface {
 // Errors for callers of Dial and of channels.
 var (
 	ErrNoPath   = errors.New("cadet: no path to peer")
-	ErrNoAnswer = errors.New("cadet: no answer from peer port")
+	ErrNoAnswer = errors.New("cadet: no response from peer port")
 	ErrClosed   = errors.New("cadet: channel closed")
 )
 
@@ -58,11 +58,11 @@ type Config struct {
 	// relays drop routes idle for 7 intervals. Default 20 s.
 	KeepaliveInterval time.Duration
 	// MaxRoutes bounds the connections this peer relays. A CREATE beyond
-	// it is answered with BROKEN, so existing routes are never evicted by
+	// it gets BROKEN in return, so existing routes are never evicted by
 	// new ones. Default 4096.
 	MaxRoutes int
-	// MaxTunnels bounds the tunnels; a CREATE for a new tunnel beyond it
-	// is answered with BROKEN. Default 1024.
+	// MaxTunnels bounds the tunnels. A CREATE for a new tunnel beyond it
+	// gets BROKEN in return. Default 1024.
 	MaxTunnels int
 	// ConnectionsPerTunnel is how many connections a tunnel keeps when
 	// enough paths are known. Default 2.
@@ -154,7 +154,7 @@ func (e *Engine) Self() identity.PeerID { return e.self }
 // Stop destroys every tunnel and relayed route and makes the engine ignore
 // further events. Called on the loop.
 func (e *Engine) Stop() {
-	for _, t := range e.tunnels {
+	for _, t := range sortedTunnels(e.tunnels) {
 		t.destroy(ErrClosed)
 	}
 	e.relay.clear()
@@ -167,7 +167,7 @@ func (e *Engine) LinkUp(peer identity.PeerID) {
 	if e.stopped {
 		return
 	}
-	for _, t := range e.tunnels {
+	for _, t := range sortedTunnels(e.tunnels) {
 		t.linkUp(peer)
 	}
 }
@@ -179,7 +179,7 @@ func (e *Engine) LinkDown(peer identity.PeerID) {
 		return
 	}
 	e.relay.linkDown(peer)
-	for _, c := range e.conns {
+	for _, c := range sortedConns(e.conns) {
 		if c.hop == peer {
 			c.fail("link down")
 		}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func (n *fakeNet) chain(latency time.Duration) {
 	}
 }
 
-// setLink brings a link up or down and tells both engines.
+// setLink brings a link up or down and reports it to both engines.
 func (n *fakeNet) setLink(a, b *fakePeer, up bool) {
 	n.mu.Lock()
 	l := n.links[linkKey(a.id, b.id)]
@@ -227,6 +228,7 @@ func (l *peerLinks) Neighbours() []identity.PeerID {
 			out = append(out, k[0])
 		}
 	}
+	slices.SortFunc(out, identity.PeerID.Compare)
 	return out
 }
 
@@ -305,4 +307,6 @@ func walkBack(prev map[identity.PeerID]identity.PeerID, from, target identity.Pe
 
 func (p *fakePeer) String() string { return fmt.Sprintf("peer%d", p.index) }
 
-func identityFromSeed(seed []byte) (*identity.PrivateKey, error) { return identity.NewKeyFromSeed(seed) }
+func identityFromSeed(seed []byte) (*identity.PrivateKey, error) {
+	return identity.NewKeyFromSeed(seed)
+}

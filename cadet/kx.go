@@ -15,7 +15,7 @@ import (
 )
 
 // The tunnel key exchange is Noise IK (Noise Protocol Framework, revision
-// 34, section 7.5): the initiator knows the target's static key from its
+// 34, section 7.5): the initiator takes the target's static key from its
 // peer ID and proves its own in message 1. After message 2 both ends derive
 // the ratchet's shared secret from the split keys, and the handshake hash
 // becomes the tunnel binding that stealth tokens commit to.
@@ -92,7 +92,7 @@ func (t *tunnel) stopKXTimer() {
 	}
 }
 
-// receiveKXInit answers a handshake from the peer. When both ends start a
+// receiveKXInit responds to a handshake from the peer. When both ends start a
 // handshake at once, the one started by the peer with the smaller ID wins.
 func (t *tunnel) receiveKXInit(c *connection, msg []byte) {
 	if t.hs != nil && bytes.Compare(t.e.self[:], t.peer[:]) < 0 {
@@ -119,7 +119,7 @@ func (t *tunnel) isPeerStatic(key []byte) bool {
 	return err == nil && bytes.Equal(key, want)
 }
 
-// acceptKXInit answers a fresh KX_INIT, or repeats the answer to a
+// acceptKXInit responds to a fresh KX_INIT, or repeats the response to a
 // retransmitted one. Older ones are replays and get nothing.
 func (t *tunnel) acceptKXInit(c *connection, hs *noise.HandshakeState, clock uint64) {
 	if clock < t.lastInitClock || (clock == t.lastInitClock && t.kxResponse == nil) {

@@ -58,8 +58,8 @@ func (e *Engine) ListenPort(name string, secret *[32]byte, accept func(*Channel)
 }
 
 // receiveOpen checks a CHANNEL_OPEN and, if it passes, opens the channel,
-// delivers the first payload and answers with CHANNEL_OPEN_ACK. Any failure
-// gets no answer at all; see checkOpen.
+// delivers the first payload and responds with CHANNEL_OPEN_ACK. Any
+// failure gets no response at all (see checkOpen).
 func (e *Engine) receiveOpen(t *tunnel, plain []byte) {
 	m, parseErr := wire.ParseChannelOpen(plain)
 	p, class := e.checkOpen(t, m, parseErr)

@@ -9,16 +9,16 @@ import (
 )
 
 // route is one connection passing through this peer. A relay stores only
-// the connection ID and its two neighbours on the path; every message but
-// CREATE is forwarded without being read past the connection ID.
+// the connection ID and its two neighbours on the path. It forwards every
+// message but CREATE without reading past the connection ID.
 type route struct {
 	prev, next identity.PeerID
 	lastActive time.Time
 }
 
 // relayTable holds the routes of connections this peer relays. It is
-// bounded by Config.MaxRoutes: when full, a new CREATE is answered with
-// BROKEN, so established routes are never evicted. Routes idle for
+// bounded by Config.MaxRoutes: when full, a new CREATE gets BROKEN in
+// return, so established routes are never evicted. Routes idle for
 // deadAfter+1 keepalive intervals expire: both ends of a live connection
 // send at least one message per interval, and the ends give up after
 // deadAfter.
@@ -61,7 +61,7 @@ func (r *relayTable) create(from identity.PeerID, m *wire.Create, next identity.
 }
 
 // forward passes a connection message on to the other side of its route.
-// For an unknown connection, data is answered with BROKEN so that the
+// For an unknown connection, data gets BROKEN in return so that the
 // sender reroutes, as after a relay restart.
 func (r *relayTable) forward(from identity.PeerID, typ wire.Type, cid wire.ConnID, msg []byte) {
 	rt := r.routes[cid]
@@ -101,10 +101,11 @@ func (rt *route) other(from identity.PeerID) (identity.PeerID, bool) {
 	return identity.PeerID{}, false
 }
 
-// linkDown breaks every route over the lost link and tells the neighbour
-// on the other side.
+// linkDown breaks every route over the lost link and sends BROKEN to the
+// neighbour on the other side.
 func (r *relayTable) linkDown(peer identity.PeerID) {
-	for cid, rt := range r.routes {
+	for _, cid := range sortedRouteIDs(r.routes) {
+		rt := r.routes[cid]
 		to, ok := rt.other(peer)
 		if !ok {
 			continue

@@ -2,8 +2,8 @@ package cadet
 
 import "time"
 
-// RTO bounds. RFC 6298 asks for a 1 s minimum to suit TCP's delayed
-// acknowledgements of up to 500 ms; CADET receivers acknowledge within
+// RTO bounds. RFC 6298 requires a 1 s minimum to suit TCP's delayed
+// acknowledgements of up to 500 ms. CADET receivers acknowledge within
 // ackDelay, so a lower floor is safe.
 const (
 	minRTO     = 200 * time.Millisecond
@@ -16,7 +16,8 @@ const (
 // rttEstimator computes the retransmission timeout as RFC 6298 sections 2
 // and 5 describe: SRTT and RTTVAR from samples (never from retransmitted
 // messages, by Karn's algorithm), RTO = SRTT + max(G, 4 RTTVAR), doubled
-// on each expiry until a new sample arrives.
+// on each expiry until a new sample arrives or the sender clears the
+// backoff because new data was acknowledged.
 type rttEstimator struct {
 	srtt, rttvar time.Duration
 	hasSample    bool

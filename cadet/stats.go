@@ -76,7 +76,7 @@ func (e *Engine) Stats() Stats {
 // Tunnels describes every tunnel. Called on the loop.
 func (e *Engine) Tunnels() []TunnelInfo {
 	out := make([]TunnelInfo, 0, len(e.tunnels))
-	for _, t := range e.tunnels {
+	for _, t := range sortedTunnels(e.tunnels) {
 		info := TunnelInfo{Peer: t.peer, State: t.state(), Channels: len(t.channels), Established: t.established}
 		info.Binding = append([]byte(nil), t.binding...)
 		for _, c := range t.conns {

@@ -12,8 +12,8 @@ import (
 	"github.com/hush-overlay/hush/identity"
 )
 
-// refusalClass is why a channel open was refused. Each class only counts;
-// the peer observes the same silence for all of them.
+// refusalClass is the cause of a rejected channel open. Each class only
+// counts, because the peer observes the same silence for all of them.
 type refusalClass uint8
 
 const (
@@ -139,8 +139,8 @@ func (r *rateLimitedLog) takeSuppressed() uint64 {
 // replayCache remembers the AVs of accepted stealth opens while their T is
 // inside the window. It holds at most size entries. When full, the entry
 // with the oldest T goes, and every T up to it counts as replayed from
-// then on (the floor), so eviction can never let a replay through; under
-// a flood, honest opens with an equally old T are refused too.
+// then on (the floor), so eviction can never let a replay through. Under
+// a flood, honest opens with an equally old T are rejected too.
 type replayCache struct {
 	size    int
 	entries map[[wire.TokenSize]byte]bool

@@ -57,9 +57,8 @@ func probes() []probe {
 }
 
 // probeTranscript sets up a tunnel from peer 0 to peer 1, which listens on
-// a stealth port, sends the probe's messages and returns everything peer
-// 1 sent after the probe, with send times relative to it, and peer 1's
-// refusal counters.
+// a stealth port, and sends the probe's messages. It returns every message
+// peer 1 sent after the probe, timed relative to it, and peer 1's counters.
 func probeTranscript(t *testing.T, pr probe) (string, Stats) {
 	sim := loop.NewSim(21)
 	net := newSimNet(t, sim, 2, testConfig())
@@ -120,7 +119,7 @@ func TestStealthProbeMatrix(t *testing.T) {
 }
 
 // TestStealthAcceptDiffers is the matrix's positive control: a valid
-// open is answered, so the transcript comparison can see a difference.
+// open gets a response, so the transcript comparison can see a difference.
 func TestStealthAcceptDiffers(t *testing.T) {
 	refused, _ := probeTranscript(t, probes()[0])
 	valid := probe{"valid", refusalNone, func(t *tunnel, ctn uint32) [][]byte {
@@ -173,8 +172,8 @@ func TestStealthDialDeliversFirstPayload(t *testing.T) {
 	}
 }
 
-// TestStealthWrongSecretNoAnswer opens with a wrong secret: no answer
-// comes, and cancel ends the wait with ErrNoAnswer.
+// TestStealthWrongSecretNoAnswer opens with a wrong secret: no response
+// arrives, and cancel ends the wait with ErrNoAnswer.
 func TestStealthWrongSecretNoAnswer(t *testing.T) {
 	sim := loop.NewSim(23)
 	net := newSimNet(t, sim, 2, testConfig())

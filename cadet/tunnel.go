@@ -13,7 +13,7 @@ import (
 )
 
 // Tunnel limits. maxTunnelQueue bounds the tunnel messages (channel opens,
-// acknowledgements, data) waiting for keys or a connection; beyond it new
+// acknowledgements, data) waiting for keys or a connection. Beyond it new
 // ones are dropped, and reliable channels retransmit them later.
 const (
 	maxTunnelQueue    = 256
@@ -146,7 +146,7 @@ func (t *tunnel) flush() {
 	if !t.canSend() {
 		return
 	}
-	for _, ch := range t.channels {
+	for _, ch := range sortedChannels(t.channels) {
 		ch.pump()
 	}
 }
@@ -210,7 +210,7 @@ func (t *tunnel) decryptFailed(err error) {
 }
 
 // dispatch hands a decrypted tunnel message to its channel. Messages for
-// unknown channels are dropped without an answer.
+// unknown channels are dropped without a response.
 func (t *tunnel) dispatch(plain []byte) {
 	typ, err := wire.PeekType(plain)
 	if err != nil {
@@ -238,7 +238,7 @@ func (t *tunnel) dispatch(plain []byte) {
 	}
 }
 
-// allocateCTN returns a free channel number. The top bit says which end
+// allocateCTN returns a free channel number. The top bit marks which end
 // chose it, so both ends can open channels without colliding.
 func (t *tunnel) allocateCTN() uint32 {
 	var side uint32
@@ -287,7 +287,7 @@ func (t *tunnel) destroy(err error) {
 		return
 	}
 	t.dead = true
-	for _, ch := range t.channels {
+	for _, ch := range sortedChannels(t.channels) {
 		ch.fail(err)
 	}
 	for _, c := range t.conns {

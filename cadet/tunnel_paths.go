@@ -133,7 +133,7 @@ func (t *tunnel) acceptConnection(from identity.PeerID, m *wire.Create) {
 	c.makeReady()
 }
 
-// findPaths asks the PathFinder once at a time.
+// findPaths starts a PathFinder lookup unless one is pending.
 func (t *tunnel) findPaths() {
 	if t.looking || t.e.cfg.Paths == nil {
 		return
