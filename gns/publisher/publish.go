@@ -8,28 +8,48 @@ import (
 // publish builds and hands out the block of one label, then schedules the
 // next publication. See the package documentation for the withdrawal rule.
 func (p *Publisher) publish(st *labelState) {
+	recs, priv, ok := p.load(st)
+	if !ok {
+		return
+	}
+	changed := st.changed
+	st.changed = false
+	now := p.cfg.Env.Now()
+	switch {
+	case len(record.Publishable(recs, now)) > 0:
+		p.seal(st, priv, recs)
+	case changed || st.public:
+		p.withdraw(st, priv)
+	default:
+		delete(p.labels, st.key)
+	}
+}
+
+// load reads the label's records and the zone's private key. A zone
+// without a key (its identity was deleted) is not ours to publish, so the
+// label is forgotten.
+func (p *Publisher) load(st *labelState) ([]record.Record, *zone.PrivateKey, bool) {
 	k := st.key
 	recs, err := p.cfg.Store.Lookup(k.zone, k.label)
 	if err != nil {
 		p.fail(k, "read namestore", err)
-		return
+		return nil, nil, false
 	}
 	priv, err := p.cfg.Keys(k.zone)
 	if err != nil {
-		// A zone without a key (its identity was deleted) is not ours to
-		// publish; forget the label.
 		p.log.Debug("no key for zone, not publishing", "zone", k.zone.String(), "label", k.label)
 		delete(p.labels, k)
-		return
+		return nil, nil, false
 	}
-	now := p.cfg.Env.Now()
-	if len(record.Publishable(recs, now)) == 0 {
-		p.withdraw(st, priv)
-		return
-	}
-	blk, err := record.SealSet(priv, k.label, recs, now, st.previous)
+	return recs, priv, true
+}
+
+// seal publishes the label's public records and schedules the next
+// publication before the block expires.
+func (p *Publisher) seal(st *labelState, priv *zone.PrivateKey, recs []record.Record) {
+	blk, err := record.SealSet(priv, st.key.label, recs, p.cfg.Env.Now(), st.previous)
 	if err != nil {
-		p.fail(k, "seal block", err)
+		p.fail(st.key, "seal block", err)
 		return
 	}
 	p.put(blk)
@@ -38,13 +58,8 @@ func (p *Publisher) publish(st *labelState) {
 	p.after(st, p.republishDelay(blk.Expiration))
 }
 
-// withdraw publishes an empty block when the label had public records
-// before, and forgets the label otherwise.
+// withdraw publishes an empty block for the label.
 func (p *Publisher) withdraw(st *labelState, priv *zone.PrivateKey) {
-	if !st.public {
-		delete(p.labels, st.key)
-		return
-	}
 	now := p.cfg.Env.Now()
 	blk, err := zone.SealBlock(priv, st.key.label, nil, now.Add(p.cfg.WithdrawLifetime))
 	if err != nil {

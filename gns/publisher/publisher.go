@@ -126,6 +126,7 @@ type labelState struct {
 	timer    loop.Timer  // the next republication or change delay
 	previous *zone.Block // the last block published, for record.SealSet
 	public   bool        // whether previous carried records
+	changed  bool        // a namestore change awaits publication
 }
 
 // New returns a publisher that does nothing until Start.

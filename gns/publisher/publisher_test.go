@@ -204,3 +204,20 @@ func TestPublishIgnoresForeignZone(t *testing.T) {
 		t.Errorf("%d blocks published for a zone without key", len(f.sink.puts))
 	}
 }
+
+func TestPublishWithdrawsAfterRestart(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.add(t, "www", "TXT", "now private", "1d", "private")
+	f.pub.Start()
+	f.sim.RunFor(time.Minute)
+	if len(f.sink.puts) != 0 {
+		t.Fatalf("%d blocks for a private-only label at start", len(f.sink.puts))
+	}
+	// A change to a label without public records withdraws it even though
+	// this run never published it, because an earlier run may have.
+	f.ns.Delete(f.priv.Public(), "www", namestore.Match{})
+	f.sim.RunFor(time.Minute)
+	if len(f.sink.puts) != 1 || len(f.open(t, f.sink.puts[0], "www")) != 0 {
+		t.Errorf("%d blocks after the change, expected one empty block", len(f.sink.puts))
+	}
+}

@@ -62,6 +62,7 @@ func (p *Publisher) Changed(c namestore.Change) {
 		return
 	}
 	st := p.state(labelKey{zone: c.Zone, label: c.Label})
+	st.changed = true
 	p.after(st, p.cfg.ChangeDelay)
 }
 
