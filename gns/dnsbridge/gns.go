@@ -20,7 +20,11 @@ type LookupFunc func(ctx context.Context, name string, typ record.Type) (resolve
 // are left out of the answer.
 func FromResolver(lookup LookupFunc, now func() time.Time) ResolveFunc {
 	return func(ctx context.Context, name string, qtype uint16) Reply {
-		res, err := lookup(ctx, name, record.Type(qtype))
+		typ := record.Type(qtype)
+		if qtype == dns.TypeANY {
+			typ = resolver.TypeAny
+		}
+		res, err := lookup(ctx, name, typ)
 		if err != nil {
 			return Reply{Code: Failed}
 		}

@@ -63,6 +63,9 @@ func TestBridgeOverResolver(t *testing.T) {
 	if resp := query(t, "udp", srv.Addr(), "example.org.", dns.TypeA); resp.Rcode != dns.RcodeRefused {
 		t.Errorf("example.org: rcode %s", dns.RcodeToString[resp.Rcode])
 	}
+	if resp := query(t, "tcp", srv.Addr(), "www.gnu.", dns.TypeANY); len(resp.Answer) != 1 {
+		t.Errorf("www.gnu ANY: %v, expected the A record", resp.Answer)
+	}
 	resp = query(t, "udp", srv.Addr(), "out.gnu.", dns.TypeA)
 	if len(resp.Answer) != 1 || resp.Answer[0].(*dns.CNAME).Target != "www.example.org." {
 		t.Errorf("out.gnu: %v, expected a CNAME to www.example.org.", resp.Answer)

@@ -17,7 +17,8 @@ type Blocking struct {
 
 // Resolve resolves name for typ and waits for the result or for ctx to
 // end, in which case it cancels the resolution and returns ctx's error.
-// It must not be called on the loop itself.
+// It must not be called on the loop itself. Give ctx a deadline: when the
+// loop has stopped, only ctx ends the wait.
 func (b Blocking) Resolve(ctx context.Context, name string, typ record.Type) (Result, error) {
 	results := make(chan Result, 1)
 	cancels := make(chan func(), 1)
