@@ -22,10 +22,11 @@ type Config struct {
 	// ReplayCacheSize bounds the remembered first messages. Default 65536
 	// (about 5 MB at most).
 	ReplayCacheSize int
-	// MaxPending bounds inbound connections still in their handshake
-	// (including silently rejected ones waiting for their deadline) that
-	// CORE reads from. Beyond it, new inbound connections are discarded
-	// unread and closed at their own deadline. Default 256.
+	// MaxPending bounds inbound connections whose first message CORE is
+	// still waiting for. Beyond it, new inbound connections are discarded
+	// unread and closed at their own deadline. Rejected connections are not
+	// counted: each costs a small record and a timer until its deadline.
+	// Default 256.
 	MaxPending int
 	// MaxLinks bounds links, plus outbound handshakes in progress.
 	// Connect and Dial beyond it are ignored; inbound handshakes beyond it

@@ -76,7 +76,8 @@ func (c *Core) Accepted(conn transport.Conn) {
 }
 
 // inboundDeadline closes an inbound connection whose handshake did not
-// complete in time. This is the only place that closes a rejected one.
+// complete in time. Apart from Core.Close, it is the only place that closes
+// a rejected connection.
 func (c *Core) inboundDeadline(st *connState) {
 	st.timer = nil
 	if st.phase == phaseInbound {
