@@ -322,27 +322,39 @@ func TestTCPDialErrors(t *testing.T) {
 	}
 }
 
-// fillUntilQueueFull sends maximal frames to a peer that does not read
-// until the socket buffers and then the send queue are full.
-func fillUntilQueueFull(t *testing.T, p *peer, conn Conn) {
+// fillUntilBlocked sends maximal frames to a peer that does not read, until
+// the send queue has stayed full for hold, so the writer is stuck in a
+// write. It stops early when the conn fails.
+func fillUntilBlocked(t *testing.T, p *peer, conn Conn, hold time.Duration) {
 	t.Helper()
 	frame := make([]byte, MaxFrameSize)
-	var err error
-	for sent := 0; err == nil; sent++ {
-		if sent > 100_000 {
-			t.Fatal("send queue never filled")
-		}
+	deadline := time.Now().Add(waitTimeout)
+	var fullSince time.Time
+	for time.Now().Before(deadline) {
+		var err error
 		p.call(func() { err = conn.Send(frame) })
+		switch {
+		case errors.Is(err, ErrClosed):
+			return
+		case err == nil:
+			fullSince = time.Time{}
+		case !errors.Is(err, ErrQueueFull):
+			t.Fatalf("Send: %v", err)
+		case fullSince.IsZero():
+			fullSince = time.Now()
+		case time.Since(fullSince) >= hold:
+			return
+		default:
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
-	if !errors.Is(err, ErrQueueFull) {
-		t.Fatalf("Send: got %v, want ErrQueueFull", err)
-	}
+	t.Fatal("send queue never stayed full")
 }
 
 func TestTCPWriteTimeoutFailsConn(t *testing.T) {
 	p := newPeer(t, TCPConfig{WriteTimeout: 200 * time.Millisecond})
 	_, conn := rawDial(t, p)
-	fillUntilQueueFull(t, p, conn)
+	fillUntilBlocked(t, p, conn, time.Second)
 
 	ev := p.rec.next(t, evClosed)
 	var netErr net.Error
@@ -352,11 +364,12 @@ func TestTCPWriteTimeoutFailsConn(t *testing.T) {
 }
 
 func TestTCPCloseFlushIsBounded(t *testing.T) {
-	p := newPeer(t, TCPConfig{WriteTimeout: 200 * time.Millisecond})
+	p := newPeer(t, TCPConfig{WriteTimeout: 2 * time.Second, DrainTimeout: 100 * time.Millisecond})
 	_, conn := rawDial(t, p)
-	fillUntilQueueFull(t, p, conn)
+	fillUntilBlocked(t, p, conn, 200*time.Millisecond)
 	p.call(conn.Close)
 
+	// The client never reads, so only the write deadline ends the flush.
 	if ev := p.rec.next(t, evClosed); ev.conn != conn || ev.err != nil {
 		t.Fatalf("Closed on %v with %v, want the conn and nil", ev.conn, ev.err)
 	}
