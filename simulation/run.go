@@ -31,6 +31,7 @@ type world struct {
 	wall    time.Time
 	// dhtRun is the DHT workload's state, nil for other workloads.
 	dhtRun *dhtRun
+	gnsRun *gnsRun
 }
 
 // Run builds the network that cfg describes, runs it for cfg.Duration of

@@ -64,3 +64,17 @@ func TestRunDeterministic(t *testing.T) {
 		t.Errorf("same seed, different reports:\n%+v\n%+v", a.DeterministicFields(), b.DeterministicFields())
 	}
 }
+
+func TestRunGNSWorkload(t *testing.T) {
+	r, err := Run(Config{Peers: 20, Degree: 4, Duration: 2 * time.Minute, Seed: 3, Workload: WorkloadGNS, Ops: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.WriteText(os.Stderr)
+	if r.GNS == nil || r.GNS.Resolutions != 8 {
+		t.Fatalf("gns report %+v, want 8 resolutions", r.GNS)
+	}
+	if r.GNS.SuccessRate < 0.9 {
+		t.Errorf("gns success rate %v, want at least 0.9", r.GNS.SuccessRate)
+	}
+}

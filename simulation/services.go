@@ -4,6 +4,7 @@ import (
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/dht"
 	"github.com/hush-overlay/hush/dht/datastore"
+	"github.com/hush-overlay/hush/gns/resolver"
 	"github.com/hush-overlay/hush/identity"
 )
 
@@ -16,8 +17,9 @@ const datastoreQuota = 16 << 20
 
 // peerServices are the services one peer runs above CORE.
 type peerServices struct {
-	dht    *dht.DHT
-	greedy *dht.DHT
+	dht      *dht.DHT
+	greedy   *dht.DHT
+	resolver *resolver.Resolver
 }
 
 func (w *world) needsDHT() bool { return w.cfg.Workload != WorkloadNone }
@@ -49,6 +51,7 @@ func (w *world) startDHT(p *peer, s core.Service, mode dht.Mode, slot **dht.DHT)
 	links := &countingLinks{Links: p.core, service: s, tally: w.tally(s)}
 	d := dht.New(dht.Config{Mode: mode}, p.env, links, p.key, store)
 	d.RegisterBlockType(simPlugin{})
+	d.RegisterBlockType(gnsPlugin{})
 	*slot = d
 	return p.core.Register(s, d)
 }
