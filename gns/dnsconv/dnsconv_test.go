@@ -83,3 +83,25 @@ func TestToRRLongTXT(t *testing.T) {
 		t.Errorf("600-byte TXT as %d strings with TTL %d", len(txt.Txt), txt.Hdr.Ttl)
 	}
 }
+
+// FuzzToRR converts arbitrary record data of every shared type and checks
+// that nothing panics and that whatever converts also packs as DNS wire
+// data.
+func FuzzToRR(f *testing.F) {
+	f.Add(uint32(record.TypeA), []byte{192, 0, 2, 1})
+	f.Add(uint32(record.TypeMX), []byte{0, 10, 4, 'm', 'a', 'i', 'l', 0})
+	f.Add(uint32(record.TypeSRV), []byte{0, 1, 0, 2, 0x13, 0xc4, 3, 's', 'i', 'p', 0})
+	f.Add(uint32(record.TypeREDIRECT), []byte("www.example.org"))
+	f.Add(uint32(record.TypeTLSA), []byte{3, 0, 1, 0xab})
+	f.Fuzz(func(t *testing.T, typ uint32, data []byte) {
+		r := record.Record{Type: record.Type(typ), Data: data, Expiration: record.Never}
+		rr, ok := ToRR("x.gnu.", r, now)
+		if !ok {
+			return
+		}
+		buf := make([]byte, 65535)
+		if _, err := dns.PackRR(rr, buf, 0, nil, false); err != nil {
+			t.Fatalf("%s record %x converted to %v, which does not pack: %v", r.Type, data, rr, err)
+		}
+	})
+}
