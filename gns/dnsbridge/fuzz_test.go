@@ -15,7 +15,9 @@ type captureWriter struct {
 	reply *dns.Msg
 }
 
-func (w *captureWriter) RemoteAddr() net.Addr      { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353} }
+func (w *captureWriter) RemoteAddr() net.Addr {
+	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}
+}
 func (w *captureWriter) WriteMsg(m *dns.Msg) error { w.reply = m; return nil }
 
 // FuzzServeDNS feeds arbitrary DNS messages to the bridge's handler: it
