@@ -26,7 +26,7 @@ func FromResolver(lookup LookupFunc, now func() time.Time) ResolveFunc {
 		}
 		res, err := lookup(ctx, name, typ)
 		if err != nil {
-			return Reply{Code: Failed}
+			return Reply{Code: Failed, Err: err}
 		}
 		switch res.Code {
 		case resolver.NotFound:
@@ -34,7 +34,7 @@ func FromResolver(lookup LookupFunc, now func() time.Time) ResolveFunc {
 		case resolver.NotGNS:
 			return Reply{Code: NotGNS}
 		case resolver.Failed:
-			return Reply{Code: Failed}
+			return Reply{Code: Failed, Err: res.Err}
 		}
 		return Reply{Code: Found, Answers: toRRs(name, res.Records, now())}
 	}

@@ -49,6 +49,9 @@ func (s *Server) answer(ctx context.Context, name string, qtype uint16) (int, []
 	var answers []dns.RR
 	for range maxCNAMEChain {
 		reply := s.cfg.Resolve(ctx, name, qtype)
+		if reply.Code == Failed {
+			s.cfg.Log.Debug("resolution failed", "subsystem", "dnsbridge", "name", name, "qtype", dns.TypeToString[qtype], "err", reply.Err)
+		}
 		if len(answers) > 0 && reply.Code == NotGNS {
 			return dns.RcodeSuccess, answers
 		}

@@ -36,6 +36,8 @@ const (
 type Reply struct {
 	Code    Code
 	Answers []dns.RR
+	// Err is the reason for Failed, for the bridge's debug log.
+	Err error
 }
 
 // ResolveFunc resolves one fully qualified name (with its trailing dot) for

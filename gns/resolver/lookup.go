@@ -1,7 +1,9 @@
 package resolver
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -185,7 +187,7 @@ func (l *lookup) finish(res Result) {
 		l.stopGet()
 		l.stopGet = nil
 	}
-	if log := l.r.log; log.Enabled(nil, -4) {
+	if log := l.r.log; log.Enabled(context.Background(), slog.LevelDebug) {
 		log.Debug("resolved", "name", l.name, "type", l.typ.String(), "code", res.Code.String(), "records", len(res.Records), "hops", l.hops, "err", res.Err)
 	}
 	l.cb(res)
