@@ -265,6 +265,10 @@ func (e *Engine) acceptConnection(from identity.PeerID, m *wire.Create) {
 		}
 		t = e.newTunnel(m.Path[0])
 	}
+	if len(t.conns) >= maxConnections {
+		e.sendTo(from, (&wire.Broken{CID: m.CID}).Append(nil))
+		return
+	}
 	t.acceptConnection(from, m)
 }
 

@@ -141,6 +141,7 @@ func (t *tunnel) acceptKXInit(c *connection, hs *noise.HandshakeState, clock uin
 	t.hs, t.kxInit = nil, nil
 	t.stopKXTimer()
 	t.lastInitClock, t.kxResponse = clock, msg
+	t.sealKey, t.openKey = headerKeys(cs1, cs2, hs.ChannelBinding(), false)
 	t.installKeys(ratchet.NewResponder(shared, kp, t.e.env.Rand(), t.e.cfg.Ratchet), hs.ChannelBinding())
 	c.send((&wire.KXResponse{CID: c.cid, Payload: msg}).Append(nil))
 }
@@ -166,6 +167,7 @@ func (t *tunnel) receiveKXResponse(msg []byte) {
 		return
 	}
 	binding := t.hs.ChannelBinding()
+	t.sealKey, t.openKey = headerKeys(cs1, cs2, binding, true)
 	t.hs, t.kxInit = nil, nil
 	t.stopKXTimer()
 	t.installKeys(rat, binding)

@@ -14,6 +14,7 @@ type RefusedOpens struct {
 	BadToken    uint64 `json:"bad_token"`
 	Stale       uint64 `json:"stale"`
 	Replay      uint64 `json:"replay"`
+	Limit       uint64 `json:"limit"` // too many channels on the tunnel
 }
 
 func (r *RefusedOpens) add(c refusalClass) {
@@ -28,12 +29,14 @@ func (r *RefusedOpens) add(c refusalClass) {
 		r.Stale++
 	case refusalReplay:
 		r.Replay++
+	case refusalLimit:
+		r.Limit++
 	}
 }
 
 // Total returns the number of refused opens.
 func (r RefusedOpens) Total() uint64 {
-	return r.Malformed + r.UnknownPort + r.BadToken + r.Stale + r.Replay
+	return r.Malformed + r.UnknownPort + r.BadToken + r.Stale + r.Replay + r.Limit
 }
 
 // Stats are the engine's counters for `hush cadet stats`.

@@ -23,10 +23,11 @@ const (
 	refusalBadToken
 	refusalStale
 	refusalReplay
+	refusalLimit
 )
 
 func (c refusalClass) String() string {
-	return [...]string{"none", "malformed", "unknown-port", "bad-token", "stale", "replay"}[c]
+	return [...]string{"none", "malformed", "unknown-port", "bad-token", "stale", "replay", "limit"}[c]
 }
 
 // dummySecret keys the MAC for opens to unknown ports, so that they cost
@@ -84,6 +85,8 @@ func (e *Engine) checkOpen(t *tunnel, m *wire.ChannelOpen, parseErr error) (*por
 		return nil, refusalMalformed
 	case p == nil:
 		return nil, refusalUnknownPort
+	case p.secret == nil && len(t.channels) >= maxChannels && t.channels[m.CTN] == nil:
+		return nil, refusalLimit
 	case p.secret == nil:
 		return p, refusalNone
 	case !macOK:
@@ -92,6 +95,8 @@ func (e *Engine) checkOpen(t *tunnel, m *wire.ChannelOpen, parseErr error) (*por
 		return nil, refusalStale
 	case seen:
 		return nil, refusalReplay
+	case len(t.channels) >= maxChannels && t.channels[m.CTN] == nil:
+		return nil, refusalLimit
 	}
 	e.replay.add(m.AV, m.T, now, e.cfg.StealthWindow)
 	return p, refusalNone

@@ -15,8 +15,15 @@ import (
 // Tunnel limits. maxTunnelQueue bounds the tunnel messages (channel opens,
 // acknowledgements, data) waiting for keys or a connection. Beyond it new
 // ones are dropped, and reliable channels retransmit them later.
+//
+// maxChannels bounds the channels of one tunnel and maxConnections the
+// connections the peer may create to this one, so that one authenticated
+// peer cannot grow this peer's state without limit. Opens and CREATEs
+// beyond them are rejected like any other.
 const (
 	maxTunnelQueue    = 256
+	maxChannels       = 1024
+	maxConnections    = 8
 	tunnelIdleTimeout = 2 * time.Minute
 	decryptFailLimit  = 8
 )
@@ -44,6 +51,8 @@ type tunnel struct {
 	kxResponse    []byte // last KX_RESPONSE sent, repeated for a retransmitted KX_INIT
 	lastInitClock uint64
 	rat           *ratchet.State
+	sealKey       [32]byte // seals headers of sent messages; see header_seal.go
+	openKey       [32]byte
 	binding       []byte
 	established   time.Time
 	decryptFails  int
@@ -59,6 +68,7 @@ type tunnel struct {
 func (e *Engine) newTunnel(peer identity.PeerID) *tunnel {
 	t := &tunnel{e: e, peer: peer, failed: map[string]time.Time{}, channels: map[uint32]*channel{}}
 	e.tunnels[peer] = t
+	t.idle = e.env.After(tunnelIdleTimeout, t.idleTimeout)
 	e.log.Info("tunnel created", "peer", peer.Short())
 	return t
 }
@@ -129,6 +139,7 @@ func (t *tunnel) encryptAndSend(msg []byte) bool {
 	if err != nil {
 		return false
 	}
+	xorHeader(t.sealKey, out)
 	c := t.bestConnection()
 	c.send((&wire.TunnelData{CID: c.cid, Payload: out}).Append(nil))
 	return true
@@ -185,6 +196,10 @@ func (t *tunnel) receiveData(payload []byte) {
 		return
 	}
 	couldSend := t.rat.CanSend()
+	payload = append([]byte(nil), payload...)
+	if !xorHeader(t.openKey, payload) {
+		return
+	}
 	plain, err := t.rat.Decrypt(payload, t.binding, t.e.now())
 	if err != nil {
 		t.decryptFailed(err)
