@@ -11,8 +11,9 @@ import (
 // precedes every frame on a TCP stream.
 const FrameHeaderSize = 4
 
-// ErrEmptyFrame reports a length prefix of zero. No transport carries empty
-// frames, so a zero prefix on a stream is treated like an oversize one.
+// ErrEmptyFrame is the error for a frame of length zero. No transport
+// carries empty frames, so a zero prefix on a stream is treated like an
+// oversize one.
 var ErrEmptyFrame = errors.New("transport: empty frame")
 
 // AppendFrame appends frame to dst with its length prefix. It returns

@@ -166,15 +166,25 @@ func (t *TCP) track(register func()) bool {
 	return true
 }
 
+// acceptWarnInterval rate-limits the warning about failed accepts, which
+// repeat every acceptRetryDelay while the cause lasts.
+const acceptWarnInterval = time.Minute
+
 func (t *TCP) acceptLoop(ln *net.TCPListener) {
 	defer t.wg.Done()
+	var lastWarn time.Time
+	failures := 0
 	for {
 		nc, err := ln.AcceptTCP()
 		if err != nil {
 			if t.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
-			t.log.Warn("accept failed, retrying", "addr", ln.Addr().String(), "err", err)
+			failures++
+			if time.Since(lastWarn) >= acceptWarnInterval {
+				t.log.Warn("accept failed, retrying", "addr", ln.Addr().String(), "failures", failures, "err", err)
+				lastWarn, failures = time.Now(), 0
+			}
 			t.pause(acceptRetryDelay)
 			continue
 		}
@@ -247,6 +257,7 @@ func (t *TCP) adopt(nc *net.TCPConn, inbound bool) (*tcpConn, error) {
 	}
 	t.conns[c] = struct{}{}
 	t.stats.open.Add(1)
+	t.log.Debug("conn opened", "remote", c.remote, "inbound", inbound)
 	return c, nil
 }
 

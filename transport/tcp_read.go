@@ -34,8 +34,8 @@ func (c *tcpConn) readFrames() error {
 }
 
 // rejectStream handles an invalid length prefix. The stream position is
-// lost, and any answer would tell a prober that something listens here, so
-// the conn turns into a silent sink as if the owner had called Discard.
+// lost, and any reply would reveal to a prober that something listens here,
+// so the conn turns into a silent sink as if the owner had called Discard.
 func (c *tcpConn) rejectStream(err error) {
 	c.t.stats.invalidPrefixes.Add(1)
 	c.t.log.Debug("invalid length prefix, discarding conn", "remote", c.remote, "err", err)

@@ -147,7 +147,7 @@ func TestTCPDiscardThenCloseSendsFIN(t *testing.T) {
 	nc, conn := rawDial(t, p)
 	p.call(conn.Discard)
 	// Input that is still unread when the socket closes would make the
-	// kernel answer with RST, so this checks that Close drains first.
+	// kernel send RST, so this checks that Close drains first.
 	if _, err := nc.Write(bytes.Repeat([]byte{0, 0, 0, 9, 'p', 'r', 'o', 'b', 'e'}, 20_000)); err != nil {
 		t.Fatal(err)
 	}

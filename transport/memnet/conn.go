@@ -8,7 +8,7 @@ import (
 	"github.com/hush-overlay/hush/transport"
 )
 
-// connState is where one end of a connection is in its life.
+// connState is the lifecycle stage of one end of a connection.
 type connState uint8
 
 const (
@@ -147,8 +147,8 @@ func (c *conn) Close() {
 	c.notifyPeer()
 }
 
-// notifyPeer tells the other end, after the in-flight frames, that this end
-// closed.
+// notifyPeer reports this end's close to the other end, after the frames
+// still in flight.
 //
 // NOTE: the notice crosses partitions, unlike frames, so a partitioned peer
 // still learns of the close. Otherwise its conn would stay open until its

@@ -31,7 +31,7 @@ import (
 // Defaults for Config fields left at zero.
 const (
 	// DefaultSendQueueBytes matches the TCP transport's default queue, so
-	// CORE sees the same backpressure in simulation as in a daemon.
+	// CORE gets the same backpressure in simulation as in a daemon.
 	DefaultSendQueueBytes = 1 << 20
 	// DefaultDialTimeout is how long a dial into another partition takes to
 	// fail, standing in for a TCP connect whose SYNs all get lost.
@@ -166,8 +166,9 @@ func (n *Network) reachable(a, b int) bool {
 // peer to. A rejected dial fails after one latency. nil allows every dial.
 func (n *Network) SetDialFilter(allow func(from, to int) bool) { n.dialFilter = allow }
 
-// SetDropHook installs drop, which sees every frame at Send after the loss
-// and partition checks and drops it by returning true. nil drops nothing.
+// SetDropHook installs drop, which is called with every frame at Send that
+// passed the loss and partition checks, and drops it by returning true. nil
+// drops nothing.
 func (n *Network) SetDropHook(drop func(from, to int, frame []byte) bool) { n.dropHook = drop }
 
 // Count is a number of frames and their total size.

@@ -129,8 +129,8 @@ func (t *Transport) failDial(delay time.Duration, addr string, err error, done f
 	})
 }
 
-// arriveAt runs when the connection request reaches peer to. The answer,
-// an accepted connection or a refusal, travels back to the dialler.
+// arriveAt runs when the connection request reaches peer to. The reply, an
+// accepted connection or a refusal, travels back to the dialler.
 func (t *Transport) arriveAt(to int, done func(transport.Conn, error)) {
 	back := t.net.link(to, t.index).Latency
 	listener := t.net.peers[to]
