@@ -1,7 +1,7 @@
-// Package dnsbridge serves GNS names to ordinary DNS clients: a UDP and TCP
-// DNS server (github.com/miekg/dns) that answers queries for names in a GNS
-// suffix or zTLD through a resolve function and rejects every other name
-// with REFUSED, so the bridge never acts as an open recursive resolver.
+// Package dnsbridge serves GNS names to ordinary DNS clients. It runs a UDP
+// and TCP DNS server (github.com/miekg/dns) that resolves queries for names
+// in a GNS suffix or zTLD through a resolve function. Every other name gets
+// REFUSED, so the bridge never acts as an open recursive resolver.
 package dnsbridge
 
 import (
@@ -17,7 +17,7 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Code is the outcome of one resolution as the bridge sees it.
+// Code is the outcome of one resolution, mapped to a DNS rcode.
 type Code int
 
 const (
@@ -49,7 +49,7 @@ type Config struct {
 	// Addr is the listen address for both UDP and TCP, e.g. "127.0.0.1:5353".
 	// Port 0 picks a free port that is the same for UDP and TCP.
 	Addr string
-	// Resolve answers the queries.
+	// Resolve resolves each query.
 	Resolve ResolveFunc
 	// Timeout bounds the resolution of one query; zero means DefaultTimeout.
 	Timeout time.Duration
