@@ -17,7 +17,7 @@
 //	ns, _ := namestore.Open(db)                      // bucket "namestore"
 //	pub := publisher.New(publisher.Config{Env: env, Store: ns, Keys: ids.ZoneKey, Sink: dhtSink})
 //	pub.Start()                                      // on the loop
-//	cache, _ := resolver.OpenBoltCache(db)           // bucket "gnscache"
+//	cache, _ := resolver.OpenBoltCache(db)           // bucket "gnscache"; Close before db
 //	res := resolver.New(resolver.Config{Env: env, Suffixes: suffixes, Blocks: dhtSource,
 //		Local: resolver.NamestoreLocal(ids, ns), Cache: cache,
 //		DNS: &resolver.UDPDNS{Post: env.Post, Now: time.Now}})

@@ -60,6 +60,7 @@ func BenchmarkResolveCachedBolt(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Cleanup(func() { c.Close() })
 		return c
 	})
 }

@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,13 +20,28 @@ const CacheBucket = "gnscache"
 // the block expiration in microseconds (8 bytes, big-endian) followed by
 // the RDATA of the records (record.MarshalSet).
 //
+// Put does not write on the caller's goroutine, the peer's loop, because a
+// bbolt commit waits for fsync. It queues the entry, and a writer goroutine
+// commits all queued entries in one transaction. Get reads queued entries
+// first. Call Close to write the queue and stop the writer.
+//
 // The cache holds decrypted records of zones the user looked up, so the
 // database reveals what was resolved; it lives next to the user's keys.
 type BoltCache struct {
-	db *bolt.DB
+	db        *bolt.DB
+	mu        sync.Mutex
+	pending   map[string][]byte // queued values by key, guarded by mu
+	wake      chan struct{}     // signals the writer, capacity 1
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
-// OpenBoltCache creates the cache bucket if needed.
+// maxPendingWrites bounds the queue of Put. Entries beyond it are dropped,
+// which only costs a later DHT lookup.
+const maxPendingWrites = 4096
+
+// OpenBoltCache creates the cache bucket if needed and starts the writer.
 func OpenBoltCache(db *bolt.DB) (*BoltCache, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists([]byte(CacheBucket))
@@ -34,7 +50,57 @@ func OpenBoltCache(db *bolt.DB) (*BoltCache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolver: create cache bucket: %w", err)
 	}
-	return &BoltCache{db: db}, nil
+	c := &BoltCache{
+		db:      db,
+		pending: make(map[string][]byte),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	go c.writer()
+	return c, nil
+}
+
+// Close writes the queued entries and stops the writer. Call it before
+// closing the database. Entries put after Close stay in memory only.
+func (c *BoltCache) Close() error {
+	c.closeOnce.Do(func() { close(c.stop) })
+	<-c.stopped
+	return nil
+}
+
+func (c *BoltCache) writer() {
+	defer close(c.stopped)
+	for {
+		select {
+		case <-c.wake:
+			c.flush()
+		case <-c.stop:
+			c.flush()
+			return
+		}
+	}
+}
+
+// flush commits the queued entries in one transaction. A failed commit
+// only loses cache entries.
+func (c *BoltCache) flush() {
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = make(map[string][]byte)
+	c.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	c.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(CacheBucket))
+		for k, v := range batch {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func boltKey(zk zone.PublicKey, label string) []byte {
@@ -44,29 +110,38 @@ func boltKey(zk zone.PublicKey, label string) []byte {
 // Get implements Cache. Expired entries are ignored here and removed by
 // Prune.
 func (c *BoltCache) Get(zk zone.PublicKey, label string, now time.Time) ([]record.Record, bool) {
+	key := boltKey(zk, label)
+	c.mu.Lock()
+	v, queued := c.pending[string(key)]
+	c.mu.Unlock()
+	if queued {
+		return decodeCacheValue(v, now)
+	}
 	var recs []record.Record
 	found := false
 	c.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket([]byte(CacheBucket)).Get(boltKey(zk, label))
-		if len(v) < 8 || !zone.TimeFromMicros(binary.BigEndian.Uint64(v)).After(now) {
-			return nil
-		}
-		var err error
-		recs, err = record.ParseSet(v[8:])
-		found = err == nil
+		recs, found = decodeCacheValue(tx.Bucket([]byte(CacheBucket)).Get(key), now)
 		return nil
 	})
-	if found && recs == nil {
-		recs = []record.Record{}
-	}
 	return recs, found
 }
 
-// Put implements Cache. A failed write only loses the cache entry.
-//
-// NOTE: the write transaction runs on the caller's goroutine, the peer's
-// loop, and waits for bbolt's fsync, so each cache miss costs the loop one
-// disk sync.
+// decodeCacheValue returns the records of an unexpired cache value.
+func decodeCacheValue(v []byte, now time.Time) ([]record.Record, bool) {
+	if len(v) < 8 || !zone.TimeFromMicros(binary.BigEndian.Uint64(v)).After(now) {
+		return nil, false
+	}
+	recs, err := record.ParseSet(v[8:])
+	if err != nil {
+		return nil, false
+	}
+	if recs == nil {
+		recs = []record.Record{}
+	}
+	return recs, true
+}
+
+// Put implements Cache by queueing the entry for the writer.
 func (c *BoltCache) Put(zk zone.PublicKey, label string, recs []record.Record, expires time.Time) {
 	rdata, err := record.MarshalSet(recs)
 	if err != nil {
@@ -74,9 +149,15 @@ func (c *BoltCache) Put(zk zone.PublicKey, label string, recs []record.Record, e
 	}
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(rdata)), zone.MicrosFromTime(expires))
 	v = append(v, rdata...)
-	c.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte(CacheBucket)).Put(boltKey(zk, label), v)
-	})
+	c.mu.Lock()
+	if len(c.pending) < maxPendingWrites {
+		c.pending[string(boltKey(zk, label))] = v
+	}
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Prune deletes the entries that expired at now and returns how many.

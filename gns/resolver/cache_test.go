@@ -30,6 +30,10 @@ func TestBoltCachePersistsAndExpires(t *testing.T) {
 	c.Put(zk, "www", recs, now.Add(time.Hour))
 	c.Put(zk, "gone", []record.Record{}, now.Add(time.Hour))
 	c.Put(zk, "old", recs, now.Add(time.Minute))
+	if got, ok := c.Get(zk, "www", now); !ok || len(got) != 1 {
+		t.Errorf("queued entry: %v %v, expected the A record", got, ok)
+	}
+	c.Close()
 	db.Close()
 
 	db, err = store.Open(path)
@@ -38,6 +42,7 @@ func TestBoltCachePersistsAndExpires(t *testing.T) {
 	}
 	defer db.Close()
 	c, _ = OpenBoltCache(db)
+	defer c.Close()
 	got, ok := c.Get(zk, "www", now)
 	if !ok || len(got) != 1 || got[0].Type != record.TypeA {
 		t.Errorf("after reopen: %v %v, expected the A record", got, ok)
