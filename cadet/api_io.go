@@ -42,7 +42,7 @@ type ListenOptions struct {
 type DialOptions struct {
 	Secret       *[32]byte
 	Reliability  Reliability
-	FirstPayload []byte // sent with the open, at most MaxMessagePayload-90 bytes
+	FirstPayload []byte // sent with the open, at most MaxFirstPayload bytes
 }
 
 // run executes fn on the loop and waits for it.

@@ -47,13 +47,14 @@ func newRealNet(t *testing.T, n int, cfg Config) *fakeNet {
 	for i := range n {
 		real := loop.NewReal(testLogger(t, i))
 		go real.Run(ctx)
-		p := &fakePeer{net: fn, index: i, env: real, real: real}
+		p := &fakePeer{net: fn, index: i, env: real, real: real, done: make(chan struct{})}
 		fn.addRealPeer(t, p, cfg)
 	}
 	t.Cleanup(func() {
 		cancel()
 		for _, p := range fn.order {
 			p.real.Stop()
+			close(p.done)
 		}
 	})
 	return fn
@@ -74,10 +75,7 @@ func (n *fakeNet) addRealPeer(t *testing.T, p *fakePeer, cfg Config) {
 	p.real.Call(func() { p.start(cfg) })
 }
 
-func (p *fakePeer) api() *API {
-	done := make(chan struct{})
-	return NewAPI(p.engine, p.env, done)
-}
+func (p *fakePeer) api() *API { return NewAPI(p.engine, p.env, p.done) }
 
 func apiPair(t *testing.T, hops int) (*API, *API, *fakeNet) {
 	fnet := newRealNet(t, hops+1, testConfig())

@@ -146,8 +146,8 @@ type OpenOptions struct {
 // which the caller calls when its own deadline passes. done then gets
 // ErrNoAnswer, or ErrNoPath if no connection to peer ever came up.
 func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done func(*Channel, error)) (cancel func()) {
-	if len(opts.FirstPayload) > MaxMessagePayload-openOverhead {
-		done(nil, fmt.Errorf("cadet: first payload of %d bytes exceeds %d", len(opts.FirstPayload), MaxMessagePayload-openOverhead))
+	if len(opts.FirstPayload) > MaxFirstPayload {
+		done(nil, fmt.Errorf("cadet: first payload of %d bytes exceeds %d; send the rest after the open", len(opts.FirstPayload), MaxFirstPayload))
 		return func() {}
 	}
 	t := e.tunnelTo(peer)
@@ -173,8 +173,9 @@ func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done 
 	}
 }
 
-// openOverhead is the size CHANNEL_OPEN adds to that of CHANNEL_DATA.
-const openOverhead = 1 + 4 + 1 + wire.PortHashSize + 8 + wire.NonceSize + wire.TokenSize - wire.ChannelDataOverhead
+// MaxFirstPayload is the largest first payload a channel open carries:
+// MaxMessagePayload less what CHANNEL_OPEN adds to CHANNEL_DATA.
+const MaxFirstPayload = MaxMessagePayload - (1 + 4 + 1 + wire.PortHashSize + 8 + wire.NonceSize + wire.TokenSize - wire.ChannelDataOverhead)
 
 // sendOpen sends CHANNEL_OPEN with a fresh token and arms its
 // retransmission. Each retransmission carries a new token, since the

@@ -63,9 +63,9 @@ func (r *receiver) finReceived() bool { return r.finKnown && seqLess(r.finSeq, r
 // eof reports whether everything up to the peer's FIN was read.
 func (r *receiver) eof() bool { return r.finKnown && r.readBase == r.finSeq+1 }
 
-// receiveData stores one data message. It acknowledges at once anything
-// out of order, duplicate or outside the window, and otherwise every
-// second message or after ackDelay.
+// receiveData stores one data message. It acknowledges at once a FIN and
+// anything out of order, duplicate or outside the window, and otherwise
+// every second message or after ackDelay.
 func (ch *channel) receiveData(m *wire.ChannelData) {
 	if ch.state != chanOpen {
 		return
@@ -80,7 +80,12 @@ func (ch *channel) receiveData(m *wire.ChannelData) {
 		return
 	}
 	r.store(ch, m)
-	if m.Seq+1 != r.cumAck {
+	if m.Seq+1 != r.cumAck || m.Flags&wire.FlagFIN != 0 {
+		// NOTE: a FIN is acknowledged at once because the channel may be
+		// removed right after. If that acknowledgement is lost, the peer
+		// retransmits its FIN to a channel that is gone, which drops it,
+		// until the peer gives up after giveUpAfter. There is no TCP-style
+		// TIME-WAIT state that would answer it.
 		r.sendAck(ch, 0)
 	} else if r.unacked++; r.unacked >= 2 {
 		r.sendAck(ch, 0)

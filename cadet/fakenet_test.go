@@ -59,6 +59,7 @@ type fakePeer struct {
 	engine *Engine
 	gen    int
 	real   *loop.Real
+	done   chan struct{} // closed when real stops
 }
 
 // peerLinks is core.Links for one generation of a peer.
