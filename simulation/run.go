@@ -30,8 +30,9 @@ type world struct {
 	churn   *churner
 	wall    time.Time
 	// dhtRun is the DHT workload's state, nil for other workloads.
-	dhtRun *dhtRun
-	gnsRun *gnsRun
+	dhtRun   *dhtRun
+	gnsRun   *gnsRun
+	cadetRun *cadetRun
 }
 
 // Run builds the network that cfg describes, runs it for cfg.Duration of

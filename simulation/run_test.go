@@ -78,3 +78,20 @@ func TestRunGNSWorkload(t *testing.T) {
 		t.Errorf("gns success rate %v, want at least 0.9", r.GNS.SuccessRate)
 	}
 }
+
+func TestRunCADETWorkload(t *testing.T) {
+	r, err := Run(Config{Peers: 20, Degree: 4, Topology: Restricted, Duration: 3 * time.Minute, Seed: 4, Workload: WorkloadCADET, Ops: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.WriteText(os.Stderr)
+	if r.CADET == nil || r.CADET.Channels != 6 || r.CADET.Probes != 3 {
+		t.Fatalf("cadet report %+v, want 6 channels and 3 probes", r.CADET)
+	}
+	if r.CADET.ProbeReplies != 0 {
+		t.Errorf("%d stealth probes got a reply, want none", r.CADET.ProbeReplies)
+	}
+	if r.CADET.OpenSuccessRate < 0.5 {
+		t.Errorf("open success rate %v, want at least 0.5", r.CADET.OpenSuccessRate)
+	}
+}

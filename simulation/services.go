@@ -1,6 +1,7 @@
 package simulation
 
 import (
+	"github.com/hush-overlay/hush/cadet"
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/dht"
 	"github.com/hush-overlay/hush/dht/datastore"
@@ -20,6 +21,7 @@ type peerServices struct {
 	dht      *dht.DHT
 	greedy   *dht.DHT
 	resolver *resolver.Resolver
+	cadet    *cadet.Engine
 }
 
 func (w *world) needsDHT() bool { return w.cfg.Workload != WorkloadNone }
@@ -35,7 +37,12 @@ func (w *world) startServices(p *peer) error {
 		return err
 	}
 	if w.cfg.Compare {
-		return w.startDHT(p, serviceGreedyDHT, dht.ModeKademlia, &p.services.greedy)
+		if err := w.startDHT(p, serviceGreedyDHT, dht.ModeKademlia, &p.services.greedy); err != nil {
+			return err
+		}
+	}
+	if w.cfg.Workload == WorkloadCADET {
+		return w.startCADETEngine(p)
 	}
 	return nil
 }
@@ -49,7 +56,8 @@ func (w *world) startDHT(p *peer, s core.Service, mode dht.Mode, slot **dht.DHT)
 		return errorf("peer %d: %w", p.index, err)
 	}
 	links := &countingLinks{Links: p.core, service: s, tally: w.tally(s)}
-	d := dht.New(dht.Config{Mode: mode}, p.env, links, p.key, store)
+	cfg := dht.Config{Mode: mode, DisableCache: w.cfg.Workload == WorkloadCADET}
+	d := dht.New(cfg, p.env, links, p.key, store)
 	d.RegisterBlockType(simPlugin{})
 	d.RegisterBlockType(gnsPlugin{})
 	*slot = d
@@ -61,6 +69,9 @@ func (w *world) stopServices(p *peer) {
 		if d != nil {
 			d.Close()
 		}
+	}
+	if p.services.cadet != nil {
+		p.services.cadet.Stop()
 	}
 }
 

@@ -1,0 +1,123 @@
+package simulation
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hush-overlay/hush/cadet"
+	"github.com/hush-overlay/hush/core"
+	"github.com/hush-overlay/hush/dht"
+	"github.com/hush-overlay/hush/dht/block"
+	"github.com/hush-overlay/hush/hello"
+	"github.com/hush-overlay/hush/identity"
+)
+
+// pathLookupTimeout bounds the DHT lookup behind one FindPaths call.
+const pathLookupTimeout = 10 * time.Second
+
+// announceLifetime outlives every run.
+const announceLifetime = 24 * time.Hour
+
+// announceKey is the DHT key under which a peer announces itself for
+// CADET path discovery.
+func announceKey(id identity.PeerID) block.Key {
+	return block.KeyForString("hush-sim-cadet-announce:" + id.String())
+}
+
+// announce PUTs p's announcement with its route recorded, so that a lookup
+// learns a path from the storing peer back to p.
+func (w *world) announce(p *peer) {
+	if p.services.dht == nil || w.offline[p.index] {
+		return
+	}
+	opts := dht.PutOptions{RecordRoute: true}
+	if err := p.services.dht.Put(announceKey(p.id), block.TypeTest, p.id[:], p.env.Now().Add(announceLifetime), opts); err != nil {
+		w.cfg.Log.Error("simulation: CADET announcement failed", "peer", p.index, "err", err)
+	}
+}
+
+// dhtPaths is CADET's PathFinder on a peer's DHT. Every peer announces
+// itself with a recorded PUT route; a lookup of the announcement with a
+// recorded GET route gives a path from here to the storing peer and on
+// to the target. The DHTs run without result caching in this workload,
+// because a cached copy carries no route.
+type dhtPaths struct {
+	p *peer
+}
+
+var _ cadet.PathFinder = dhtPaths{}
+
+func (f dhtPaths) FindPaths(target identity.PeerID, cb func([][]identity.PeerID, *hello.Hello)) (cancel func()) {
+	p := f.p
+	if slices.Contains(p.core.Neighbours(), target) {
+		timer := p.env.After(0, func() { cb([][]identity.PeerID{{target}}, nil) })
+		return func() { timer.Stop() }
+	}
+	finished := false
+	var handle dht.GetHandle
+	onResult := func(r dht.Result) {
+		if finished || string(r.Data) != string(target[:]) {
+			return
+		}
+		finished = true
+		handle.Cancel()
+		cb(pathsFromRoute(p.id, target, r), nil)
+	}
+	onDone := func() {
+		if !finished {
+			finished = true
+			cb(nil, nil)
+		}
+	}
+	opts := dht.GetOptions{RecordRoute: true, Timeout: pathLookupTimeout}
+	handle = p.services.dht.Get(announceKey(target), block.TypeTest, opts, onResult, onDone)
+	return handle.Cancel
+}
+
+// pathsFromRoute turns an announcement lookup's recorded route into a
+// path from self to target. The result came back along the GET path, so
+// its reverse leads from self to the peer that stored the announcement,
+// and the reversed PUT path continues from there to its origin, the
+// target. Loops are cut.
+func pathsFromRoute(self, target identity.PeerID, r dht.Result) [][]identity.PeerID {
+	var path []identity.PeerID
+	for i := len(r.GetPath) - 1; i >= 0; i-- {
+		path = appendHop(path, self, r.GetPath[i])
+	}
+	for i := len(r.PutPath) - 1; i >= 0; i-- {
+		path = appendHop(path, self, r.PutPath[i])
+	}
+	if i := slices.Index(path, target); i >= 0 {
+		path = path[:i+1]
+	} else {
+		path = append(path, target)
+	}
+	return [][]identity.PeerID{path}
+}
+
+// appendHop appends hop to path, cutting the path back to hop's earlier
+// position if it repeats, and restarting it if hop is self.
+func appendHop(path []identity.PeerID, self, hop identity.PeerID) []identity.PeerID {
+	if hop == self {
+		return path[:0]
+	}
+	if i := slices.Index(path, hop); i >= 0 {
+		return path[:i+1]
+	}
+	return append(path, hop)
+}
+
+// startCADET gives an honest peer its CADET engine; a malicious peer gets
+// a handler that drops every CADET message, so it blackholes relayed
+// connections.
+func (w *world) startCADETEngine(p *peer) error {
+	if p.malicious {
+		return p.core.Register(core.ServiceCADET, w.maliciousHandler(p, core.ServiceCADET))
+	}
+	e := cadet.New(cadet.Config{Key: p.key, Links: p.core, Env: p.env, Paths: dhtPaths{p}})
+	p.services.cadet = e
+	if err := p.core.Register(core.ServiceCADET, e); err != nil {
+		return err
+	}
+	return w.listenCADET(p)
+}
