@@ -271,8 +271,9 @@ func (t *TCP) forget(c *tcpConn) {
 
 // Close implements Transport. It stops the listeners, makes pending dials
 // fail, and closes every connection as Conn.Close does, so each one still
-// flushes its queue and reports Closed. Close returns at once; Wait blocks
-// until the goroutines have ended.
+// flushes its queue and reports Closed. A dial that connected just before
+// Close still reports its conn, which then closes like the others. Close
+// returns at once, and Wait blocks until the goroutines have ended.
 func (t *TCP) Close() error {
 	t.mu.Lock()
 	if t.closed {
@@ -301,10 +302,10 @@ func (t *TCP) Close() error {
 	return errors.Join(errs...)
 }
 
-// Wait blocks until every goroutine of a closed transport has ended: at
-// most WriteTimeout plus DrainTimeout after Close. It must not be called on
-// the owner's loop while that loop is needed to take posted events, because
-// the goroutines may wait to post their last events.
+// Wait blocks until every goroutine of a closed transport has ended, which
+// takes at most WriteTimeout plus DrainTimeout after Close while the loop
+// keeps taking posted events. Call it off the owner's loop, because the
+// goroutines may wait to post their last events to it.
 func (t *TCP) Wait() { t.wg.Wait() }
 
 // TCPStats is a snapshot of a TCP transport's counters.
