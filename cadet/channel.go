@@ -150,6 +150,10 @@ func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done 
 		done(nil, fmt.Errorf("cadet: first payload of %d bytes exceeds %d; send the rest after the open", len(opts.FirstPayload), MaxFirstPayload))
 		return func() {}
 	}
+	if peer == e.self {
+		done(nil, fmt.Errorf("%w: %s is this peer", ErrNoPath, peer.Short()))
+		return func() {}
+	}
 	t := e.tunnelTo(peer)
 	ch := e.newChannel(t, t.allocateCTN(), opts.Reliability, true)
 	ch.port, ch.portHash, ch.secret = port, PortHash(port, peer), opts.Secret

@@ -27,6 +27,7 @@ type segment struct {
 	retrans bool
 	sacked  bool
 	lost    bool // waiting for retransmission after a timeout
+	sackRtx bool // retransmitted because of SACK; only a timeout resends it again
 }
 
 // sender is the sending half of a channel. Sequence numbers start at 1
@@ -270,9 +271,10 @@ func (s *sender) grow(acked int) {
 	s.cwnd = min(s.cwnd, float64(s.e().cfg.ReceiveWindow))
 }
 
-// retransmitLost resends each unSACKed message with at least dupThreshold
-// SACKed messages above it that was last sent over one SRTT ago, and
-// halves the congestion window once per window of data.
+// retransmitLost resends, once, each unSACKed message with at least
+// dupThreshold SACKed messages above it that was last sent over one SRTT
+// ago, and halves the congestion window once per window of data. A
+// message lost again waits for the retransmission timeout.
 func (s *sender) retransmitLost(now time.Time) {
 	sackedAbove := 0
 	for i := len(s.inflight) - 1; i >= 0; i-- {
@@ -281,11 +283,11 @@ func (s *sender) retransmitLost(now time.Time) {
 			sackedAbove++
 			continue
 		}
-		if sackedAbove < dupThreshold || now.Sub(seg.sentAt) < s.rtt.smoothed() {
+		if seg.sackRtx || sackedAbove < dupThreshold || now.Sub(seg.sentAt) < s.rtt.smoothed() {
 			continue
 		}
 		s.enterRecovery()
-		seg.retrans, seg.lost = true, false
+		seg.retrans, seg.lost, seg.sackRtx = true, false, true
 		s.transmit(seg)
 	}
 }
@@ -300,12 +302,11 @@ func (s *sender) enterRecovery() {
 }
 
 // armRTO (re)starts the retransmission timer while messages are in
-// flight. restart moves a running timer, as RFC 6298 section 5.3
-// requires when new data is acknowledged. Unlike RFC 6298 section 5.7, an
-// acknowledgement of new data clears the timeout's backoff (see
-// applyAck), so that a path repaired after several timeouts recovers at
-// once instead of at the backed-off pace. Any newly acknowledged or
-// SACKed message counts.
+// flight. restart moves a running timer, as RFC 6298 section 5.3 requires
+// when new data is acknowledged. RFC 6298 keeps a backed-off timeout until
+// a new RTT sample arrives, but here any newly acknowledged or SACKed
+// message clears the backoff (see applyAck), so that a path repaired after
+// several timeouts recovers at once instead of at the backed-off pace.
 func (s *sender) armRTO(restart bool) {
 	if len(s.inflight) == 0 {
 		stopTimer(&s.rto)
@@ -331,6 +332,7 @@ func (s *sender) rtoFired() {
 		s.ch.fail(errGiveUp)
 		return
 	}
+	s.e().stats.Timeouts++
 	s.ssthresh = max(float64(s.outstanding())/2, minSsthresh)
 	s.cwnd = 1
 	s.recoveryEnd = s.next
@@ -340,6 +342,7 @@ func (s *sender) rtoFired() {
 		// its acknowledgement could belong to either transmission.
 		seg.lost = !seg.sacked
 		seg.retrans = seg.retrans || seg.lost
+		seg.sackRtx = false
 	}
 	s.resendLost()
 	s.armRTO(true)

@@ -15,8 +15,8 @@ import (
 )
 
 // The tunnel key exchange is Noise IK (Noise Protocol Framework, revision
-// 34, section 7.5): the initiator takes the target's static key from its
-// peer ID and proves its own in message 1. After message 2 both ends derive
+// 34): the initiator takes the target's static key from its peer ID and
+// proves its own in message 1. After message 2 both ends derive
 // the ratchet's shared secret from the split keys, and the handshake hash
 // becomes the tunnel binding that stealth tokens commit to.
 var (

@@ -49,6 +49,7 @@ type Stats struct {
 	BytesSent        uint64       `json:"bytes_sent"`
 	BytesReceived    uint64       `json:"bytes_received"`
 	Retransmits      uint64       `json:"retransmits"`
+	Timeouts         uint64       `json:"timeouts"` // retransmission timer expiries
 	DatagramsDropped uint64       `json:"datagrams_dropped"`
 	OpensAccepted    uint64       `json:"opens_accepted"`
 	Refused          RefusedOpens `json:"refused"`

@@ -140,3 +140,36 @@ func TestSealedHeaders(t *testing.T) {
 		t.Fatal("two messages show the same header bytes: the ratchet key is visible to relays")
 	}
 }
+
+// TestSACKRetransmit drops one data message once: SACKs of the messages
+// after it must trigger a single retransmission, with no timeout.
+func TestSACKRetransmit(t *testing.T) {
+	sim := loop.NewSim(32)
+	net := newSimNet(t, sim, 2, testConfig())
+	link := net.connect(net.order[0], net.order[1], 5*time.Millisecond)
+	a, b := net.order[0], net.order[1]
+	s := listenSink(t, b, "r", nil)
+	bigSeen := 0
+	link.drop = func(msg []byte) bool {
+		if msg[0] == byte(wire.TypeTunnelData) && len(msg) > 1000 {
+			bigSeen++
+			return bigSeen == 5
+		}
+		return false
+	}
+	data := testData(40 * streamSegment)
+	a.engine.Open(b.id, "r", OpenOptions{}, func(c *Channel, err error) {
+		if err == nil {
+			(&source{data: data, close: true}).attach(c)
+		}
+	})
+	sim.RunFor(10 * time.Second)
+	checkDelivered(t, s, data)
+	st := a.engine.Stats()
+	if st.Retransmits != 1 {
+		t.Fatalf("%d retransmissions for one lost message, want 1", st.Retransmits)
+	}
+	if st.Timeouts != 0 {
+		t.Fatalf("%d retransmission timeouts, want 0: SACK should have repaired the loss", st.Timeouts)
+	}
+}
