@@ -173,6 +173,8 @@ func TestProbesGetSilenceOverTCP(t *testing.T) {
 	}
 	cases = append(cases, probeCase{"empty-frame-prefix", "", []byte{0, 0, 0, 0, 1, 2, 3}})
 	cases = append(cases, probeCase{"oversize-prefix", "", []byte{0, 2, 0, 0, 1, 2, 3}})
+	cases = append(cases, probeCase{"prefix-longer-than-data", "silent-timeout", []byte{0, 0, 3, 232, 1, 2, 3}})
+	cases = append(cases, probeCase{"nothing", "silent-timeout", nil})
 
 	var wg sync.WaitGroup
 	results := make([]struct {
