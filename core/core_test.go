@@ -487,3 +487,18 @@ func TestHelloIsResignedAtHalfLife(t *testing.T) {
 		t.Errorf("HELLO expiring %v not re-signed after half its lifetime", second.Expires)
 	}
 }
+
+func TestMutualBootstrapSettlesOnOneLink(t *testing.T) {
+	n := newFakeNet(loop.NewSim(5))
+	keyA, keyB := testKey(t, 1), testKey(t, 2)
+	cfgA := Config{Bootstrap: []string{keyB.PeerID().String() + "@mem://2"}}
+	cfgB := Config{Bootstrap: []string{keyA.PeerID().String() + "@mem://1"}}
+	a, b := newTestPeer(t, n, 1, cfgA), newTestPeer(t, n, 2, cfgB)
+	a.core.Start()
+	b.core.Start()
+	n.sim.RunFor(10 * time.Minute)
+	requireLinked(t, a, b)
+	if len(a.rec.ups) != 1 || len(b.rec.ups) != 1 || len(a.rec.downs) != 0 || len(b.rec.downs) != 0 {
+		t.Errorf("link events: a up %d down %d, b up %d down %d, expected one up each", len(a.rec.ups), len(a.rec.downs), len(b.rec.ups), len(b.rec.downs))
+	}
+}
