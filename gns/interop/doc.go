@@ -1,0 +1,9 @@
+// Package interop holds tests that check hush's GNS blocks against a
+// real GNUnet 0.19 peer. The package has no API: its tests start a
+// private GNUnet peer inside a network namespace that has only a
+// loopback interface, publish records with GNUnet's command-line tools
+// and compare GNUnet's blocks with the blocks that hush builds.
+//
+// The live test needs root, the `ip` tool and GNUnet's tools on PATH.
+// Without them it skips.
+package interop
