@@ -31,7 +31,8 @@ type tcpConn struct {
 	remote  string
 
 	closing    atomic.Bool  // Close was called
-	discarding atomic.Bool  // Discard was called or an invalid prefix arrived
+	silent     atomic.Bool  // no more writes: Discard was called or an invalid prefix arrived
+	discarding atomic.Bool  // Discard was called: frames not yet delivered are dropped
 	running    atomic.Int32 // reader and writer goroutines still running
 
 	wake    chan struct{} // capacity 1: the queue changed
@@ -84,7 +85,7 @@ func (c *tcpConn) Send(frame []byte) error {
 		return err
 	}
 	c.mu.Lock()
-	if c.closing.Load() || c.discarding.Load() || c.aborted {
+	if c.closing.Load() || c.silent.Load() || c.aborted {
 		c.mu.Unlock()
 		return ErrClosed
 	}
@@ -136,8 +137,14 @@ func (c *tcpConn) armWriteDeadline() error {
 // Discard implements Conn. A write that the writer already started still
 // completes; nothing queued afterwards or still in the queue is written.
 func (c *tcpConn) Discard() {
-	c.mu.Lock()
 	c.discarding.Store(true)
+	c.silence()
+}
+
+// silence stops all writing for good and drops the queue.
+func (c *tcpConn) silence() {
+	c.mu.Lock()
+	c.silent.Store(true)
 	c.queue.drop()
 	c.mu.Unlock()
 }

@@ -14,9 +14,9 @@ func (c *tcpConn) readLoop() {
 }
 
 // readFrames posts each frame to the loop until the stream fails, ends, or
-// the conn starts discarding or closing; then it drains.
+// the conn turns silent or starts closing; then it drains.
 func (c *tcpConn) readFrames() error {
-	for !c.discarding.Load() && !c.closing.Load() {
+	for !c.silent.Load() && !c.closing.Load() {
 		if err := c.armReadDeadline(); err != nil {
 			return err
 		}
@@ -35,11 +35,12 @@ func (c *tcpConn) readFrames() error {
 
 // rejectStream handles an invalid length prefix. The stream position is
 // lost, and any reply would reveal to a prober that something listens here,
-// so the conn turns into a silent sink as if the owner had called Discard.
+// so the conn turns into a silent sink. Unlike Discard, frames that arrived
+// before the invalid prefix are still delivered.
 func (c *tcpConn) rejectStream(err error) {
 	c.t.stats.invalidPrefixes.Add(1)
 	c.t.log.Debug("invalid length prefix, discarding conn", "remote", c.remote, "err", err)
-	c.Discard()
+	c.silence()
 }
 
 // deliver runs on the loop, so a Close or Discard the owner called before

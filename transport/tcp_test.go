@@ -374,3 +374,24 @@ func TestTCPCloseFlushIsBounded(t *testing.T) {
 		t.Fatalf("Closed on %v with %v, want the conn and nil", ev.conn, ev.err)
 	}
 }
+
+func TestTCPInvalidPrefixAfterValidFrames(t *testing.T) {
+	p := newPeer(t, TCPConfig{})
+	nc, conn := rawDial(t, p)
+	stream, _ := AppendFrame(nil, []byte("first"))
+	stream, _ = AppendFrame(stream, []byte("second"))
+	stream = binary.BigEndian.AppendUint32(stream, MaxFrameSize+1)
+	stream, _ = AppendFrame(stream, []byte("hidden behind the bad prefix"))
+	if _, err := nc.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+
+	expectFrame(t, p.rec, conn, "first")
+	expectFrame(t, p.rec, conn, "second")
+	waitFor(t, "invalid prefix counted", func() bool { return p.tcp.Stats().InvalidPrefixes == 1 })
+	expectSilence(t, nc, 100*time.Millisecond)
+	nc.Close()
+	if ev := p.rec.next(t, evClosed); ev.conn != conn {
+		t.Errorf("Closed on %v, want the conn", ev.conn)
+	}
+}

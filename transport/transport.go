@@ -19,8 +19,9 @@
 //	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
 // A length of zero or above MaxFrameSize turns the connection into a silent
-// sink, as Conn.Discard does: the reader allocates nothing for it and the
-// peer gets no answer, not even a reset.
+// sink: frames before it are still delivered, the reader allocates nothing
+// for it and drops all later input, Send fails with ErrClosed, and the peer
+// gets no reply, not even a reset.
 package transport
 
 import (
