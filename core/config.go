@@ -37,7 +37,8 @@ type Config struct {
 	// Default 4 MiB.
 	SendQueueBytes int
 	// KeepaliveInterval: a link that has sent nothing for this long sends a
-	// keepalive. Default 15 s.
+	// keepalive. Default 10 s, so with the default DeadTimeout a link
+	// survives three keepalives in a row lost by a lossy transport.
 	KeepaliveInterval time.Duration
 	// DeadTimeout: a link that has received nothing for this long is
 	// dropped. It must exceed KeepaliveInterval. Default 45 s, so a peer
@@ -70,7 +71,7 @@ func (c Config) withDefaults() Config {
 	setInt(&c.MaxPending, 256)
 	setInt(&c.MaxLinks, 128)
 	setInt(&c.SendQueueBytes, 4<<20)
-	setDuration(&c.KeepaliveInterval, 15*time.Second)
+	setDuration(&c.KeepaliveInterval, 10*time.Second)
 	setDuration(&c.DeadTimeout, 45*time.Second)
 	if c.RekeyFrames == 0 {
 		c.RekeyFrames = 1 << 20
