@@ -126,6 +126,8 @@ type Channel struct {
 func (e *Engine) newChannel(t *tunnel, ctn uint32, rel Reliability, opener bool) *channel {
 	ch := &channel{t: t, ctn: ctn, rel: rel, opener: opener}
 	ch.snd.init(ch)
+	ch.snd.rtt = t.rtt
+	ch.snd.rtt.backoff = 0
 	ch.rcv.init(e.cfg.ReceiveWindow)
 	ch.app = &Channel{ch: ch}
 	t.addChannel(ch)
@@ -214,6 +216,7 @@ func (ch *channel) receiveOpenAck(m *wire.ChannelOpenAck) {
 	}
 	if ch.openTries == 1 {
 		ch.snd.rtt.sample(ch.t.e.now().Sub(ch.openSent))
+		ch.t.rtt = ch.snd.rtt
 	}
 	ch.state = chanOpen
 	stopTimer(&ch.openTimer)

@@ -348,6 +348,18 @@ func (s *sender) rtoFired() {
 	s.armRTO(true)
 }
 
+// pathChanged retransmits at once after the tunnel gained a connection:
+// messages in flight were likely lost with the old path, and the backed-off
+// timeout says nothing about the new one.
+func (s *sender) pathChanged() {
+	if s.ch.state != chanOpen || len(s.inflight) == 0 {
+		return
+	}
+	s.rtt.backoff = 0
+	stopTimer(&s.rto)
+	s.rtoFired()
+}
+
 // armPersist probes a closed window, so a lost window update cannot stall
 // the channel.
 func (s *sender) armPersist() {

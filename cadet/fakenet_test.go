@@ -86,7 +86,12 @@ func newFakeNet(seed uint64) *fakeNet {
 
 // newSimNet returns a fake network of n peers on one Sim.
 func newSimNet(t testing.TB, sim *loop.Sim, n int, cfg Config) *fakeNet {
-	fn := newFakeNet(7)
+	return newSimNetSeed(t, sim, n, cfg, 7)
+}
+
+// newSimNetSeed is newSimNet with the seed of the link loss and jitter.
+func newSimNetSeed(t testing.TB, sim *loop.Sim, n int, cfg Config, seed uint64) *fakeNet {
+	fn := newFakeNet(seed)
 	fn.schedule = func(_ *fakePeer, d time.Duration, fn func()) { sim.Schedule(d, fn) }
 	fn.clock = sim.Elapsed
 	for i := range n {

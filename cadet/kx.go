@@ -71,6 +71,7 @@ func (t *tunnel) startKX() {
 }
 
 func (t *tunnel) sendKXInit() {
+	t.kxSent = t.e.now()
 	if c := t.bestConnection(); c != nil {
 		c.send((&wire.KXInit{CID: c.cid, Payload: t.kxInit}).Append(nil))
 	}
@@ -167,6 +168,9 @@ func (t *tunnel) receiveKXResponse(msg []byte) {
 		return
 	}
 	binding := t.hs.ChannelBinding()
+	if t.kxTries == 1 {
+		t.rtt.sample(t.e.now().Sub(t.kxSent))
+	}
 	t.sealKey, t.openKey = headerKeys(cs1, cs2, binding, true)
 	t.hs, t.kxInit = nil, nil
 	t.stopKXTimer()

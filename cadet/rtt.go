@@ -5,9 +5,13 @@ import "time"
 // RTO bounds. RFC 6298 requires a 1 s minimum to suit TCP's delayed
 // acknowledgements of up to 500 ms. CADET receivers acknowledge within
 // ackDelay, so a lower floor is safe.
+//
+// maxRTO departs from RFC 6298, which allows a cap of no less than 60 s:
+// with 10 s a channel on a lossy path still retransmits about a dozen
+// times before giveUpAfter ends it, instead of two or three times.
 const (
 	minRTO     = 200 * time.Millisecond
-	maxRTO     = 60 * time.Second
+	maxRTO     = 10 * time.Second
 	initialRTO = time.Second
 	// rtoGranularity is G of RFC 6298 section 2, the clock granularity.
 	rtoGranularity = time.Millisecond

@@ -134,3 +134,23 @@ func TestNoPath(t *testing.T) {
 		t.Fatalf("open to an unreachable peer: %v, want ErrNoPath", got)
 	}
 }
+
+// TestTransferLossSeeds repeats a lossy, reordering transfer over one
+// relay (20% loss on each link, 36% on the path) with 20 loss seeds, so
+// that rare loss patterns (long runs of lost acknowledgements, a
+// connection declared dead mid-transfer) are exercised.
+func TestTransferLossSeeds(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		sim := loop.NewSim(seed)
+		net := newSimNetSeed(t, sim, 3, testConfig(), seed)
+		net.chain(10 * time.Millisecond)
+		for _, l := range net.links {
+			l.loss, l.jitter = 0.2, 15*time.Millisecond
+		}
+		data := testData(300 << 10)
+		s, _, err := transfer(t, sim, net.order[0], net.order[2], data, OpenOptions{}, 10*time.Minute)
+		if err != nil || s.buf.Len() != len(data) || !s.eof {
+			t.Errorf("seed %d: open err %v, received %d of %d bytes, eof %v, receiver err %v", seed, err, s.buf.Len(), len(data), s.eof, s.err)
+		}
+	}
+}

@@ -198,6 +198,9 @@ func (t *tunnel) connectionReady(c *connection) {
 	}
 	t.needKeys()
 	t.flush()
+	for _, ch := range sortedChannels(t.channels) {
+		ch.snd.pathChanged()
+	}
 }
 
 // needKeys starts a handshake when the tunnel has something to carry, a
