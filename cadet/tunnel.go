@@ -57,8 +57,8 @@ type tunnel struct {
 	established   time.Time
 	decryptFails  int
 
-	rtt      rttEstimator // seeds new channels' estimators
-	kxSent   time.Time
+	rtt    rttEstimator // seeds new channels' estimators
+	kxSent time.Time
 
 	queue    [][]byte
 	channels map[uint32]*channel
