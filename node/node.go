@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,6 +35,8 @@ type Node struct {
 	loop    *loop.Real
 	core    *core.Core
 	dht     *dht.DHT
+	gns     *gnsState
+	idMu    sync.Mutex // serialises identity changes
 	tcp     *transport.TCP
 	listen  []string
 	started time.Time

@@ -4,11 +4,15 @@ import "net/http"
 
 // startServices starts the services above CORE. It runs on the loop.
 func (n *Node) startServices() error {
-	return n.buildDHT()
+	if err := n.buildDHT(); err != nil {
+		return err
+	}
+	return n.buildGNS()
 }
 
 // closeServices stops the services' timers. It runs on the loop.
 func (n *Node) closeServices() {
+	n.closeGNS()
 	if n.dht != nil {
 		n.dht.Close()
 	}
@@ -17,4 +21,5 @@ func (n *Node) closeServices() {
 // serviceRoutes adds the control API routes of the services above CORE.
 func (n *Node) serviceRoutes(mux *http.ServeMux) {
 	n.dhtRoutes(mux)
+	n.gnsRoutes(mux)
 }

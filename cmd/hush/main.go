@@ -59,6 +59,10 @@ func newRootCommand() *cobra.Command {
 		newPeerCommand(g),
 		newSimCommand(g),
 		newDHTCommand(g),
+		newIdentityCommand(g),
+		newNamestoreCommand(g),
+		newGNSCommand(g),
+		newDNSCommand(g),
 	)
 	return root
 }

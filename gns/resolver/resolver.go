@@ -70,6 +70,18 @@ func (c Code) String() string {
 // MarshalText implements encoding.TextMarshaler for JSON results.
 func (c Code) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
+// UnmarshalText implements encoding.TextUnmarshaler, so clients of the
+// control API can decode results.
+func (c *Code) UnmarshalText(b []byte) error {
+	for _, k := range []Code{Found, NotFound, NotGNS, Failed} {
+		if k.String() == string(b) {
+			*c = k
+			return nil
+		}
+	}
+	return fmt.Errorf("resolver: unknown result code %q", b)
+}
+
 // TypeAny requests the records of every type.
 const TypeAny record.Type = 0
 
