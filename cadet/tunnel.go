@@ -57,8 +57,9 @@ type tunnel struct {
 	established   time.Time
 	decryptFails  int
 
-	rtt    rttEstimator // seeds new channels' estimators
-	kxSent time.Time
+	rtt      rttEstimator // seeds new channels' estimators
+	kxSent   time.Time
+	stepWait loop.Timer // pending check that a requested DH step arrived
 
 	queue    [][]byte
 	channels map[uint32]*channel
@@ -109,7 +110,7 @@ func (t *tunnel) bestConnection() *connection {
 
 // canSend reports whether a tunnel message would leave now.
 func (t *tunnel) canSend() bool {
-	return t.rat != nil && t.rat.CanSend() && t.bestConnection() != nil
+	return t.rat != nil && t.rat.CanSend(t.e.now()) && t.bestConnection() != nil
 }
 
 // sendTunnel encrypts and sends one tunnel message, or queues it until
@@ -136,8 +137,8 @@ func (t *tunnel) enqueue(msg []byte) {
 
 func (t *tunnel) encryptAndSend(msg []byte) bool {
 	out, err := t.rat.Encrypt(msg, t.binding, t.e.now())
-	if errors.Is(err, ratchet.ErrStepPending) && t.hs == nil {
-		t.startKX()
+	if errors.Is(err, ratchet.ErrStepPending) {
+		t.awaitStep()
 	}
 	if err != nil {
 		return false
@@ -198,7 +199,7 @@ func (t *tunnel) receiveData(payload []byte) {
 		}
 		return
 	}
-	couldSend := t.rat.CanSend()
+	couldSend := t.rat.CanSend(t.e.now())
 	payload = append([]byte(nil), payload...)
 	if !xorHeader(t.openKey, payload) {
 		return
@@ -216,6 +217,22 @@ func (t *tunnel) receiveData(payload []byte) {
 	if t.rat != nil && t.rat.PeerWantsStep() && t.canSend() {
 		t.sendTunnel((&wire.TunnelKeepalive{}).Append(nil))
 	}
+}
+
+// awaitStep waits for the peer's next ratchet key, which the step
+// requests in recent headers ask for. If it has not come after two RTOs,
+// the request or its response was lost and the tunnel runs a new
+// handshake instead, which needs no ratchet message.
+func (t *tunnel) awaitStep() {
+	if t.stepWait != nil || t.hs != nil {
+		return
+	}
+	t.stepWait = t.e.env.After(2*t.rtt.rto(), func() {
+		t.stepWait = nil
+		if t.rat != nil && !t.rat.CanSend(t.e.now()) && t.hs == nil {
+			t.startKX()
+		}
+	})
 }
 
 func (t *tunnel) decryptFailed(err error) {
@@ -319,7 +336,7 @@ func (t *tunnel) destroy(err error) {
 
 func (t *tunnel) stopTimers() {
 	t.stopKXTimer()
-	for _, tm := range []loop.Timer{t.retry, t.idle} {
+	for _, tm := range []loop.Timer{t.retry, t.idle, t.stepWait} {
 		if tm != nil {
 			tm.Stop()
 		}

@@ -173,3 +173,25 @@ func TestSACKRetransmit(t *testing.T) {
 		t.Fatalf("%d retransmission timeouts, want 0: SACK should have repaired the loss", st.Timeouts)
 	}
 }
+
+// TestTunnelRatchetSteps sends 4 MiB one way (256 data messages and
+// their acknowledgements) and checks that the sender's ratchet took a DH
+// step at least every 64 messages, without a new handshake.
+func TestTunnelRatchetSteps(t *testing.T) {
+	sim := loop.NewSim(33)
+	net := newSimNet(t, sim, 2, testConfig())
+	net.chain(5 * time.Millisecond)
+	data := testData(4 << 20)
+	s, _, err := transfer(t, sim, net.order[0], net.order[1], data, OpenOptions{}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDelivered(t, s, data)
+	tun := net.order[0].engine.tunnels[net.order[1].id]
+	if steps := tun.rat.Steps(); steps < 256/64 {
+		t.Fatalf("%d DH steps for 256 data messages, want at least 4", steps)
+	}
+	if tun.established.After(loop.SimEpoch.Add(time.Second)) {
+		t.Fatal("the tunnel ran a new handshake: a step request went unanswered")
+	}
+}

@@ -21,17 +21,14 @@ import (
 
 // Config bounds the ratchet. Zero fields take the defaults.
 type Config struct {
-	// StepMessages is the chain length after which the sender asks for a DH
-	// step; it asks from half this length on, so that the answer usually
-	// arrives before the limit. Default 64.
+	// StepMessages is the most messages one sending chain carries. From
+	// half of it on, each header requests a DH step, so that the peer's
+	// new key usually arrives before the limit. At the limit Encrypt fails
+	// with ErrStepPending until the new key arrives. Default 64.
 	StepMessages uint32
-	// StepInterval is the chain age after which the sender asks for a DH
-	// step, again from half of it on. Default one hour.
+	// StepInterval is the oldest a sending chain may get, with requests
+	// from half of it on and ErrStepPending at the limit. Default one hour.
 	StepInterval time.Duration
-	// MaxChainMessages is the hard limit of messages on one sending chain.
-	// Encrypt fails with ErrStepPending beyond it; the tunnel then runs a
-	// new handshake. Default 1024.
-	MaxChainMessages uint32
 	// MaxSkip bounds how far ahead of the expected message number a message
 	// may be. Default 256.
 	MaxSkip uint32
@@ -46,9 +43,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StepInterval == 0 {
 		c.StepInterval = time.Hour
-	}
-	if c.MaxChainMessages == 0 {
-		c.MaxChainMessages = 1024
 	}
 	if c.MaxSkip == 0 {
 		c.MaxSkip = 256
@@ -116,8 +110,11 @@ func NewResponder(shared [KeySize]byte, self KeyPair, rand io.Reader, cfg Config
 	return s
 }
 
-// CanSend reports whether Encrypt has a sending chain.
-func (s *State) CanSend() bool { return s.hasSend && s.ns < s.cfg.MaxChainMessages }
+// CanSend reports whether Encrypt at time now would succeed: a sending
+// chain exists and has not reached StepMessages or StepInterval.
+func (s *State) CanSend(now time.Time) bool {
+	return s.hasSend && s.ns < s.cfg.StepMessages && now.Sub(s.sendStarted) < s.cfg.StepInterval
+}
 
 // Steps returns how many DH steps this side took, initial one included.
 func (s *State) Steps() uint64 { return s.steps }
@@ -154,7 +151,7 @@ func (s *State) Encrypt(plaintext, ad []byte, now time.Time) ([]byte, error) {
 	if !s.hasSend {
 		return nil, ErrNotReady
 	}
-	if s.ns >= s.cfg.MaxChainMessages {
+	if !s.CanSend(now) {
 		return nil, ErrStepPending
 	}
 	h := Header{DH: s.self.Public, PN: s.pn, N: s.ns}

@@ -55,7 +55,7 @@ func mustDecrypt(t testing.TB, s *State, msg []byte, want string) {
 
 func TestRatchetRoundTrip(t *testing.T) {
 	a, b := pair(t, Config{})
-	if b.CanSend() {
+	if b.CanSend(t0) {
 		t.Fatal("responder can send before the first message")
 	}
 	mustDecrypt(t, b, mustEncrypt(t, a, "hello"), "hello")
@@ -95,7 +95,7 @@ func TestRatchetOldKeysGone(t *testing.T) {
 }
 
 func TestRatchetSkippedKeysBounded(t *testing.T) {
-	a, b := pair(t, Config{MaxSkip: 50, MaxStoredKeys: 60, MaxChainMessages: 1 << 20})
+	a, b := pair(t, Config{MaxSkip: 50, MaxStoredKeys: 60, StepMessages: 1 << 20})
 	for range 200 {
 		for range 30 {
 			mustEncrypt(t, a, "lost")
@@ -163,7 +163,7 @@ func TestRatchetStepByTime(t *testing.T) {
 }
 
 func TestRatchetHardLimit(t *testing.T) {
-	a, _ := pair(t, Config{MaxChainMessages: 5})
+	a, _ := pair(t, Config{StepMessages: 5})
 	for range 5 {
 		mustEncrypt(t, a, "x")
 	}

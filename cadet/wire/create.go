@@ -2,8 +2,12 @@ package wire
 
 import "github.com/hush-overlay/hush/identity"
 
-// Create asks each peer on Path to set up one hop of connection CID. The
-// target answers with CreateAck.
+// Create requests each peer on Path to set up one hop of connection CID.
+// The target responds with CreateAck.
+//
+// NOTE: every relay reads the whole path, so it learns the initiator and
+// the target of each connection it relays, as in GNUnet CADET. Only the
+// tunnel's traffic is hidden from relays.
 type Create struct {
 	CID  ConnID
 	Path []identity.PeerID // initiator first, target last
