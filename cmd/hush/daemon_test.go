@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 }
 
 // runHush runs one CLI command and returns its stdout, stderr and exit code.
-func runHush(t *testing.T, args ...string) (string, string, int) {
+func runHush(t testing.TB, args ...string) (string, string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -61,7 +61,7 @@ func runHush(t *testing.T, args ...string) (string, string, int) {
 }
 
 // mustHush runs a command that must succeed.
-func mustHush(t *testing.T, args ...string) string {
+func mustHush(t testing.TB, args ...string) string {
 	t.Helper()
 	out, errOut, code := runHush(t, args...)
 	if code != 0 {
@@ -98,7 +98,7 @@ func (b *lockedBuffer) String() string {
 
 // newHome initialises a home listening on a kernel-chosen loopback port.
 // edit, when not nil, changes hush.toml, so tests can shorten timeouts.
-func newHome(t *testing.T, edit func(*config.Config)) (string, string) {
+func newHome(t testing.TB, edit func(*config.Config)) (string, string) {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "home")
 	id := strings.TrimSpace(mustHush(t, "init", "--home", home, "--listen", "tcp://127.0.0.1:0"))
@@ -124,7 +124,7 @@ func fastLimits(c *config.Config) {
 	c.Limits.HandshakeTimeout.Duration = 2 * time.Second
 }
 
-func startDaemon(t *testing.T, home, id string) *daemon {
+func startDaemon(t testing.TB, home, id string) *daemon {
 	t.Helper()
 	d := &daemon{home: home, id: id, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	d.cmd = exec.Command(hushBinary, "daemon", "--home", home)
@@ -155,7 +155,7 @@ func startDaemon(t *testing.T, home, id string) *daemon {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (d *daemon) stop(t *testing.T) {
+func (d *daemon) stop(t testing.TB) {
 	select {
 	case <-d.done:
 		return
@@ -174,7 +174,7 @@ func (d *daemon) stop(t *testing.T) {
 	}
 }
 
-func (d *daemon) status(t *testing.T) node.Status {
+func (d *daemon) status(t testing.TB) node.Status {
 	var st node.Status
 	if err := json.Unmarshal([]byte(mustHush(t, "status", "--home", d.home, "--json")), &st); err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func (d *daemon) status(t *testing.T) node.Status {
 	return st
 }
 
-func (d *daemon) peers(t *testing.T) []node.Peer {
+func (d *daemon) peers(t testing.TB) []node.Peer {
 	var peers []node.Peer
 	if err := json.Unmarshal([]byte(mustHush(t, "peers", "--home", d.home, "--json")), &peers); err != nil {
 		t.Fatal(err)
@@ -190,7 +190,7 @@ func (d *daemon) peers(t *testing.T) []node.Peer {
 	return peers
 }
 
-func (d *daemon) hasPeer(t *testing.T, id string) bool {
+func (d *daemon) hasPeer(t testing.TB, id string) bool {
 	for _, p := range d.peers(t) {
 		if p.PeerID == id {
 			return true
@@ -200,11 +200,11 @@ func (d *daemon) hasPeer(t *testing.T, id string) bool {
 }
 
 // target returns PEERID@tcp://HOST:PORT for dialling d.
-func (d *daemon) target(t *testing.T) string {
+func (d *daemon) target(t testing.TB) string {
 	return d.id + "@" + d.status(t).Listen[0]
 }
 
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -313,7 +313,7 @@ func TestCommandsWithoutDaemonExplain(t *testing.T) {
 }
 
 // newDaemon initialises a home and starts a daemon on it.
-func newDaemon(t *testing.T, edit func(*config.Config)) *daemon {
+func newDaemon(t testing.TB, edit func(*config.Config)) *daemon {
 	t.Helper()
 	home, id := newHome(t, edit)
 	return startDaemon(t, home, id)
