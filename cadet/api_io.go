@@ -72,6 +72,13 @@ func (a *API) Tunnels() []TunnelInfo {
 	return out
 }
 
+// Ports lists the listening ports, marking stealth ones.
+func (a *API) Ports() []PortInfo {
+	var out []PortInfo
+	_ = a.run(func() { out = a.e.Ports() })
+	return out
+}
+
 // Dial opens a channel to port on peer and returns it as a net.Conn once
 // the peer accepts. It fails with ErrNoPath when no path to peer exists.
 // A stealth port that rejects the open never responds, so Dial waits

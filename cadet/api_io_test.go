@@ -121,6 +121,9 @@ func TestAPIDialEcho(t *testing.T) {
 	if tl := client.Tunnels(); len(tl) != 1 || tl[0].State != "ready" {
 		t.Fatalf("tunnels %+v, want one ready", tl)
 	}
+	if ports := server.Ports(); len(ports) != 1 || ports[0] != (PortInfo{Name: "echo"}) {
+		t.Fatalf("server ports %+v, want the public port echo", ports)
+	}
 }
 
 func TestAPIReadDeadline(t *testing.T) {

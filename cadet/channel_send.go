@@ -225,29 +225,12 @@ func (ch *channel) receiveAck(m *wire.ChannelAck) {
 // whether anything new was acknowledged.
 func (s *sender) applyAck(m *wire.ChannelAck) bool {
 	now := s.e().now()
-	var sample time.Duration
-	newly := 0
-	for len(s.inflight) > 0 && seqLess(s.inflight[0].seq, m.CumAck) && !seqLess(s.next, m.CumAck) {
-		seg := s.inflight[0]
-		if !seg.retrans && !seg.sacked {
-			sample = now.Sub(seg.sentAt)
-		}
-		if !seg.sacked {
-			newly++
-		}
-		s.inflight = s.inflight[1:]
-		s.una = seg.seq + 1
+	sample, newly := s.ackCumulative(m.CumAck, now)
+	sackSample, sacked := s.ackSelective(m.CumAck, m.SACK, now)
+	if sackSample > 0 {
+		sample = sackSample
 	}
-	for _, seg := range s.inflight {
-		bit := seg.seq - m.CumAck - 1
-		if bit < 64 && m.SACK&(1<<bit) != 0 && !seg.sacked {
-			seg.sacked = true
-			newly++
-			if !seg.retrans {
-				sample = now.Sub(seg.sentAt)
-			}
-		}
-	}
+	newly += sacked
 	if sample > 0 {
 		s.rtt.sample(sample)
 	}
@@ -258,6 +241,41 @@ func (s *sender) applyAck(m *wire.ChannelAck) bool {
 	s.retransmitLost(now)
 	s.armRTO(newly > 0)
 	return newly > 0
+}
+
+// ackCumulative drops messages below cumAck from the flight. It returns
+// an RTT sample from the newest of them sent only once, and how many were
+// not SACKed before.
+func (s *sender) ackCumulative(cumAck uint32, now time.Time) (sample time.Duration, newly int) {
+	for len(s.inflight) > 0 && seqLess(s.inflight[0].seq, cumAck) && !seqLess(s.next, cumAck) {
+		seg := s.inflight[0]
+		if !seg.retrans && !seg.sacked {
+			sample = now.Sub(seg.sentAt)
+		}
+		if !seg.sacked {
+			newly++
+		}
+		s.inflight = s.inflight[1:]
+		s.una = seg.seq + 1
+	}
+	return sample, newly
+}
+
+// ackSelective marks messages SACKed, where bit i is message cumAck+1+i. It
+// returns an RTT sample and how many were newly marked.
+func (s *sender) ackSelective(cumAck uint32, sack uint64, now time.Time) (sample time.Duration, newly int) {
+	for _, seg := range s.inflight {
+		bit := seg.seq - cumAck - 1
+		if bit >= 64 || sack&(1<<bit) == 0 || seg.sacked {
+			continue
+		}
+		seg.sacked = true
+		newly++
+		if !seg.retrans {
+			sample = now.Sub(seg.sentAt)
+		}
+	}
+	return sample, newly
 }
 
 func (s *sender) grow(acked int) {

@@ -3,6 +3,8 @@ package cadet
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"golang.org/x/crypto/blake2b"
 
@@ -91,4 +93,21 @@ func (e *Engine) accept(t *tunnel, p *port, m *wire.ChannelOpen) {
 func (ch *channel) sendOpenAck() {
 	ch.rcv.advertised = ch.rcv.windowEnd()
 	ch.t.sendTunnel((&wire.ChannelOpenAck{CTN: ch.ctn, WindowEnd: ch.rcv.advertised}).Append(nil))
+}
+
+// PortInfo describes a listening port. A stealth port accepts only opens
+// with a valid token, and a public port accepts any open.
+type PortInfo struct {
+	Name    string `json:"name"`
+	Stealth bool   `json:"stealth"`
+}
+
+// Ports lists the listening ports by name. Called on the loop.
+func (e *Engine) Ports() []PortInfo {
+	out := make([]PortInfo, 0, len(e.ports))
+	for _, p := range e.ports {
+		out = append(out, PortInfo{Name: p.name, Stealth: p.secret != nil})
+	}
+	slices.SortFunc(out, func(a, b PortInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

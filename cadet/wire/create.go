@@ -6,8 +6,8 @@ import "github.com/hush-overlay/hush/identity"
 // The target responds with CreateAck.
 //
 // NOTE: every relay reads the whole path, so it learns the initiator and
-// the target of each connection it relays, as in GNUnet CADET. Only the
-// tunnel's traffic is hidden from relays.
+// the target of each connection it relays. Only the tunnel's traffic is
+// hidden from relays.
 type Create struct {
 	CID  ConnID
 	Path []identity.PeerID // initiator first, target last
