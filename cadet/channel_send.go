@@ -322,9 +322,9 @@ func (s *sender) enterRecovery() {
 // armRTO (re)starts the retransmission timer while messages are in
 // flight. restart moves a running timer, as RFC 6298 section 5.3 requires
 // when new data is acknowledged. RFC 6298 keeps a backed-off timeout until
-// a new RTT sample arrives, but here any newly acknowledged or SACKed
-// message clears the backoff (see applyAck), so that a path repaired after
-// several timeouts recovers at once instead of at the backed-off pace.
+// a new RTT sample arrives. Here any newly acknowledged or SACKed message
+// clears the backoff (see applyAck), so that a path repaired after several
+// timeouts recovers at once instead of at the backed-off pace.
 func (s *sender) armRTO(restart bool) {
 	if len(s.inflight) == 0 {
 		stopTimer(&s.rto)
@@ -368,7 +368,7 @@ func (s *sender) rtoFired() {
 
 // pathChanged retransmits at once after the tunnel gained a connection:
 // messages in flight were likely lost with the old path, and the backed-off
-// timeout says nothing about the new one.
+// timeout tells nothing about the new one.
 func (s *sender) pathChanged() {
 	if s.ch.state != chanOpen || len(s.inflight) == 0 {
 		return

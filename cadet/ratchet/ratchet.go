@@ -1,12 +1,15 @@
 // Package ratchet is the double ratchet that encrypts CADET tunnel traffic
-// after the Noise handshake: a DH ratchet step each time a new peer key
-// arrives, a symmetric chain step per message, and a bounded store of keys
-// for skipped messages, so messages may arrive out of order or not at all.
-// Message keys are deleted once used; chain and root keys are overwritten
-// at every step. It follows the Double Ratchet algorithm as published by
-// Signal (Perrin and Marlinspike, 2016), without header encryption.
+// after the Noise handshake. It takes a DH ratchet step each time a new
+// peer key arrives and a symmetric chain step per message. A bounded store
+// of keys for skipped messages lets messages arrive out of order or not at
+// all. Message keys are deleted once used, and chain and root keys are
+// overwritten at every step.
 //
-// A State is not safe for concurrent use; the tunnel that owns it runs on
+// It follows "The Double Ratchet Algorithm" (Signal, revision 1,
+// 2016-11-20) without that document's header encryption variant. The
+// CADET tunnel seals headers itself before they reach relays.
+//
+// A State is not safe for concurrent use. The tunnel that owns it runs on
 // the peer's loop.
 package ratchet
 
@@ -90,8 +93,8 @@ type State struct {
 	peerWants    bool
 }
 
-// NewInitiator starts the ratchet of the side that knows the peer's first
-// ratchet key: it can send at once. shared is the secret both sides took
+// NewInitiator starts the ratchet of the side that holds the peer's first
+// ratchet key, so it can send at once. shared is the secret both sides took
 // from the handshake.
 func NewInitiator(shared [KeySize]byte, peerKey [KeySize]byte, rand io.Reader, now time.Time, cfg Config) (*State, error) {
 	s := &State{cfg: cfg.withDefaults(), rand: rand, skipped: map[skippedID][KeySize]byte{}}
