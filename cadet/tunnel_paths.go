@@ -219,7 +219,13 @@ func (t *tunnel) connectionLost(c *connection) {
 			break
 		}
 	}
-	t.failed[pathKey(c.path[1:])] = t.e.now()
+	now := t.e.now()
+	for key, at := range t.failed {
+		if now.Sub(at) >= brokenPathHold {
+			delete(t.failed, key)
+		}
+	}
+	t.failed[pathKey(c.path[1:])] = now
 	if t.wanted() {
 		t.ensureConnections()
 	}
