@@ -24,7 +24,7 @@ var disabledServices = []string{
 // files all live under home. The peer loads no transport plugin, so it
 // opens no network socket, and every service that looks up DNS names,
 // fetches hostlists or probes NAT is disabled. The zonemaster starts only
-// when the test asks ARM for it, after all records are in the namestore.
+// when the test requests it from ARM, after all records are in the namestore.
 func peerConfig(home string) string {
 	var b strings.Builder
 	for _, s := range peerSections(home) {

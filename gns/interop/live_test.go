@@ -291,7 +291,7 @@ func checkLabel(t *testing.T, p *peer, z liveZone, label string, stored []stored
 // expectedRecords returns the records GNUnet should publish for stored,
 // in namestore order, with the namestore-only flag RELATIVE_EXPIRATION
 // removed. GNUnet makes a relative expiration absolute when it publishes,
-// at a time only it knows, so for those the expiration is taken from got
+// at a time the test cannot see, so for those the expiration is taken from got
 // after checking that it lies within the publication window.
 //
 // GNUnet 0.19.3's zonemaster also publishes private records, with their

@@ -13,7 +13,7 @@ import (
 
 // Message types of GNUnet's namecache client protocol (GNUnet 0.19,
 // gnunet_protocols.h). A client sends LOOKUP_BLOCK with a request id and
-// a block query. The service answers with LOOKUP_BLOCK_RESPONSE: the
+// a block query. The service replies with LOOKUP_BLOCK_RESPONSE: the
 // request id, the block expiration and the RRBLOCK exactly as the
 // zonemaster stored it, or no block when it has none.
 const (
@@ -85,9 +85,9 @@ func readMessage(r io.Reader) ([]byte, error) {
 	return msg, nil
 }
 
-// lookupBlock asks the namecache service listening on the UNIX socket at
-// path for the block stored under q. The socket is a file, so the test
-// reaches it from outside the peer's network namespace.
+// lookupBlock requests the block stored under q from the namecache
+// service listening on the UNIX socket at path. The socket is a file, so
+// the test reaches it from outside the peer's network namespace.
 func lookupBlock(path string, q zone.Query, timeout time.Duration) (lookupResponse, error) {
 	conn, err := net.DialTimeout("unix", path, timeout)
 	if err != nil {
@@ -110,7 +110,7 @@ func lookupBlock(path string, q zone.Query, timeout time.Duration) (lookupRespon
 		return lookupResponse{}, err
 	}
 	if resp.id != id {
-		return lookupResponse{}, fmt.Errorf("interop: namecache answered request %d, expected %d", resp.id, id)
+		return lookupResponse{}, fmt.Errorf("interop: namecache replied to request %d, expected %d", resp.id, id)
 	}
 	if len(resp.block) == 0 {
 		return resp, errNoBlock

@@ -22,6 +22,14 @@ import (
 // their service without a limit of their own.
 const commandTimeout = 20 * time.Second
 
+// maxSocketPath is the longest path a UNIX socket address holds on Linux
+// (sun_path has 108 bytes, including the terminating zero byte).
+const maxSocketPath = 107
+
+// longestSocketName is the longest socket file name of GNUnet 0.19's
+// services in the runtime directory.
+const longestSocketName = "gnunet-service-scalarproduct-alice.sock"
+
 // gnunetTools are the GNUnet programs the live test runs.
 var gnunetTools = []string{"gnunet-arm", "gnunet-identity", "gnunet-namestore", "gnunet-gns"}
 
@@ -42,6 +50,9 @@ func startPeer(t *testing.T) *peer {
 	t.Helper()
 	checkHost(t)
 	p := &peer{t: t, home: t.TempDir()}
+	if socket := filepath.Join(p.home, "run", longestSocketName); len(socket) > maxSocketPath {
+		t.Skipf("GNUnet interop test: socket path %s is longer than the %d bytes a UNIX socket address takes; set TMPDIR to a shorter directory", socket, maxSocketPath)
+	}
 	p.config = filepath.Join(p.home, "gnunet.conf")
 	if err := os.WriteFile(p.config, []byte(peerConfig(p.home)), 0o600); err != nil {
 		t.Fatal(err)
@@ -145,7 +156,7 @@ func (p *peer) environment() []string {
 	return append(env, "PATH="+os.Getenv("PATH"))
 }
 
-// waitReady waits until the identity service answers.
+// waitReady waits until the identity service responds.
 func (p *peer) waitReady() {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -160,7 +171,7 @@ func (p *peer) waitReady() {
 	}
 }
 
-// stop asks ARM to stop all services.
+// stop requests ARM to stop all services.
 func (p *peer) stop() {
 	if out, err := p.run("gnunet-arm", "-e"); err != nil {
 		p.t.Logf("stopping GNUnet: %v\n%s", err, out)
