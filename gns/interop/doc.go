@@ -4,6 +4,9 @@
 // loopback interface, publish records with GNUnet's command-line tools
 // and compare GNUnet's blocks with the blocks that hush builds.
 //
-// The live test needs root, the `ip` tool and GNUnet's tools on PATH.
-// Without them it skips.
+// The live test, TestGNUnetPeerBlocks, needs root, the `ip` tool and
+// GNUnet's tools on PATH. Without them it skips. It reads the blocks from
+// GNUnet's namecache service over its UNIX socket. With -record it writes
+// them to testdata/gnunet-0.19-live.json, and TestRecordedGNUnetBlocks
+// repeats the block checks on that file without GNUnet.
 package interop

@@ -14,8 +14,8 @@ const textEgo = "husht"
 
 // textCase is a record value given to hush's parser. "{peer}" stands for
 // textPeerID and "@EGO" for the ego's zTLD. NICK is missing
-// because gnunet-namestore 0.19.3 drops a NICK added under a label
-// other than the apex without an error. The test hands
+// because `gnunet-namestore -D` 0.19.3 does not list a NICK record added
+// under an ordinary label, although the add reports no error. The test hands
 // hush's text form of the parsed data to gnunet-namestore, one record per
 // label, and expects GNUnet to publish the same data.
 type textCase struct {
