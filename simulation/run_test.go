@@ -2,6 +2,8 @@ package simulation
 
 import (
 	"os"
+
+	"github.com/hush-overlay/hush/identity"
 	"reflect"
 	"testing"
 	"time"
@@ -93,5 +95,94 @@ func TestRunCADETWorkload(t *testing.T) {
 	}
 	if r.CADET.OpenSuccessRate < 0.5 {
 		t.Errorf("open success rate %v, want at least 0.5", r.CADET.OpenSuccessRate)
+	}
+}
+
+func TestRunChurnTakesPeersOffline(t *testing.T) {
+	r, err := Run(Config{Peers: 30, Degree: 4, Duration: 4 * time.Minute, Seed: 5, Churn: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ChurnEvents == 0 {
+		t.Fatal("no churn events at churn 0.2 per minute")
+	}
+	if r.FramesLost == 0 {
+		t.Error("churn dropped no frames")
+	}
+	if r.Links.Up == 0 {
+		t.Error("no links up after churn")
+	}
+}
+
+func TestRunMaliciousInvalidBlocksRejected(t *testing.T) {
+	r, err := Run(Config{Peers: 20, Degree: 4, Duration: 2 * time.Minute, Seed: 6, Workload: WorkloadDHT, Ops: 10,
+		Malicious: 0.25, MaliciousMode: MaliciousInvalid, Compare: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Malicious != 5 {
+		t.Errorf("%d malicious peers, want 5", r.Malicious)
+	}
+	// In a network this small, R5N PUTs reach every peer and GETs are
+	// answered locally, so only the greedy DHT's GETs meet forgers.
+	if r.DHT.MessagesDropped+r.DHTGreedy.MessagesDropped == 0 {
+		t.Error("honest peers dropped no forged results")
+	}
+	if r.DHT.GetSuccessRate < 0.5 {
+		t.Errorf("get success rate %v with forged results, want at least 0.5", r.DHT.GetSuccessRate)
+	}
+}
+
+func TestRunRestrictedKeepsToGraph(t *testing.T) {
+	cfg := Config{Peers: 20, Topology: Restricted, Degree: 4, Duration: 2 * time.Minute, Seed: 7, Workload: WorkloadDHT, Ops: 5}.withDefaults()
+	w, err := newWorld(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.run(); err != nil {
+		t.Fatal(err)
+	}
+	index := make(map[identity.PeerID]int)
+	for _, p := range w.peers {
+		index[p.id] = p.index
+	}
+	for _, p := range w.peers {
+		for _, id := range p.core.Neighbours() {
+			if !w.graph.HasEdge(p.index, index[id]) {
+				t.Errorf("peer %d linked to %d, which is not its neighbour in the graph", p.index, index[id])
+			}
+		}
+	}
+}
+
+func TestRunProgressCallback(t *testing.T) {
+	var calls []Progress
+	_, err := Run(Config{Peers: 10, Degree: 2, Duration: 30 * time.Second, Seed: 8, Progress: func(p Progress) { calls = append(calls, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 30 {
+		t.Fatalf("%d progress calls for 30 virtual seconds, want 30", len(calls))
+	}
+	if last := calls[len(calls)-1]; last.Virtual != 30*time.Second || last.LinksUp != 10 {
+		t.Errorf("last progress %+v, want 30s virtual and 10 links up", last)
+	}
+}
+
+func TestRunInvalidConfig(t *testing.T) {
+	cases := []Config{
+		{Peers: 1},
+		{Topology: "mesh"},
+		{Workload: "email"},
+		{Loss: 1},
+		{Malicious: -0.1},
+		{MaliciousMode: "lie"},
+		{Churn: 2},
+		{Workload: WorkloadDHT, Duration: 20 * time.Second},
+	}
+	for _, cfg := range cases {
+		if _, err := Run(cfg); err == nil {
+			t.Errorf("config %+v: no error", cfg)
+		}
 	}
 }
