@@ -34,3 +34,7 @@ func BenchmarkRun10000Random(b *testing.B) {
 func BenchmarkRun1000DHT(b *testing.B) {
 	benchmarkRun(b, Config{Peers: 1000, Topology: Random, Degree: 8, Duration: 10 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 100})
 }
+
+func BenchmarkRun100DHT(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 20})
+}

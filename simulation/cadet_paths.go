@@ -37,9 +37,9 @@ func (w *world) announce(p *peer) {
 }
 
 // dhtPaths is CADET's PathFinder on a peer's DHT. Every peer announces
-// itself with a recorded PUT route; a lookup of the announcement with a
-// recorded GET route gives a path from here to the storing peer and on
-// to the target. The DHTs run without result caching in this workload,
+// itself with a recorded PUT route. A lookup of the announcement with a
+// recorded GET route then gives a path from here to the storing peer and
+// on to the target. The DHTs run without result caching in this workload,
 // because a cached copy carries no route.
 type dhtPaths struct {
 	p *peer
@@ -107,7 +107,7 @@ func appendHop(path []identity.PeerID, self, hop identity.PeerID) []identity.Pee
 	return append(path, hop)
 }
 
-// startCADET gives an honest peer its CADET engine; a malicious peer gets
+// startCADETEngine gives an honest peer its CADET engine; a malicious peer gets
 // a handler that drops every CADET message, so it blackholes relayed
 // connections.
 func (w *world) startCADETEngine(p *peer) error {

@@ -18,10 +18,11 @@ const (
 	// cadetTransferBytes is what each channel carries after it opens, to
 	// measure goodput.
 	cadetTransferBytes = 64 << 10
-	// cadetOpenTimeout bounds a channel open; a stealth probe that gets no
-	// answer by then counts as silent.
+	// cadetOpenTimeout bounds a channel open. A stealth probe without a
+	// reply by then counts as silent.
 	cadetOpenTimeout = 30 * time.Second
-	// cadetTransferTimeout bounds the transfer after the open.
+	// cadetTransferTimeout is the time the workload leaves for a transfer
+	// after its open before the run ends.
 	cadetTransferTimeout = 60 * time.Second
 	// cadetHeaderSize is the operation number that starts every stream.
 	cadetHeaderSize = 4
@@ -32,7 +33,7 @@ const (
 	cadetPairTries = 20
 )
 
-// probeKind is how a stealth probe's token is wrong.
+// probeKind names the defect of a stealth probe's token.
 type probeKind int
 
 const (
@@ -113,9 +114,9 @@ func (w *world) transferDone(op uint32) {
 }
 
 // startCADET schedules Ops channels between random honest pairs without a
-// direct link (when the graph has such pairs), half to the public port and
-// half to the stealth port with the right token, and Ops/2 stealth probes
-// with a wrong or missing token.
+// direct link, when the graph has such pairs. Half of them go to the public
+// port and half to the stealth port with the right token. Ops/2 stealth
+// probes carry a wrong or missing token.
 func (w *world) startCADET() error {
 	last := w.cfg.Duration - cadetOpenTimeout - cadetTransferTimeout
 	if last <= w.workloadStart() {
@@ -221,7 +222,7 @@ func (w *world) sendTransfer(ch *cadet.Channel, op uint32) {
 }
 
 // probe opens a channel to to's stealth port with a bad token. A stealth
-// port must not answer, so any channel that opens counts as a reply.
+// port must not reply, so any channel that opens counts as a reply.
 func (w *world) probe(from, to *peer, kind probeKind) {
 	run := w.cadetRun
 	run.probes++

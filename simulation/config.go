@@ -36,7 +36,7 @@ type MaliciousMode string
 const (
 	// MaliciousDrop peers take part in CORE but drop every workload message.
 	MaliciousDrop MaliciousMode = "drop"
-	// MaliciousInvalid peers answer DHT requests with invalid blocks.
+	// MaliciousInvalid peers reply to DHT GETs with invalid blocks.
 	MaliciousInvalid MaliciousMode = "invalid"
 )
 
@@ -76,8 +76,8 @@ type Config struct {
 	// Ops is the number of workload operations: DHT PUTs (each followed by
 	// GETs), GNS resolutions or CADET channels.
 	Ops int
-	// Malicious is the fraction of peers in [0, 1) that misbehave as
-	// MaliciousMode says (default MaliciousDrop).
+	// Malicious is the fraction of peers in [0, 1) that misbehave in the
+	// way MaliciousMode sets (default MaliciousDrop).
 	Malicious     float64
 	MaliciousMode MaliciousMode
 	// Churn is the fraction of peers that go offline per virtual minute.

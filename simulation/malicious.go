@@ -36,7 +36,7 @@ func (simPlugin) Validate(key block.Key, data []byte, _ time.Time) (block.Info, 
 }
 
 // maliciousDHT takes a DHT's place on a malicious peer. In MaliciousDrop
-// mode it drops every message. In MaliciousInvalid mode it also answers
+// mode it drops every message. In MaliciousInvalid mode it also replies to
 // every GET for a workload block with a forged block under the requested
 // key, which honest peers must reject.
 type maliciousDHT struct {

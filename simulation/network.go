@@ -4,9 +4,9 @@ import (
 	"github.com/hush-overlay/hush/transport/memnet"
 )
 
-// newNetwork builds the memnet network of a run. Offline peers (churn) are
-// cut off by the drop hook and the dial filter; the dial filter also keeps
-// a restricted topology's peers to their fixed neighbours.
+// newNetwork builds the memnet network of a run. The drop hook and the dial
+// filter cut off offline peers (churn). The dial filter also keeps the
+// peers of a restricted topology to their fixed neighbours.
 func (w *world) newNetwork() {
 	w.net = memnet.New(w.sim, memnet.Config{
 		Link: memnet.LinkConfig{

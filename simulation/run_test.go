@@ -123,8 +123,9 @@ func TestRunMaliciousInvalidBlocksRejected(t *testing.T) {
 	if r.Malicious != 5 {
 		t.Errorf("%d malicious peers, want 5", r.Malicious)
 	}
-	// In a network this small, R5N PUTs reach every peer and GETs are
-	// answered locally, so only the greedy DHT's GETs meet forgers.
+	// In a network this small, R5N PUTs reach every peer and GETs find
+	// the block in the local store, so only the greedy DHT's GETs meet
+	// forgers.
 	if r.DHT.MessagesDropped+r.DHTGreedy.MessagesDropped == 0 {
 		t.Error("honest peers dropped no forged results")
 	}
