@@ -4,9 +4,13 @@
 // loopback interface, publish records with GNUnet's command-line tools
 // and compare GNUnet's blocks with the blocks that hush builds.
 //
-// The live test, TestGNUnetPeerBlocks, needs root, the `ip` tool and
-// GNUnet's tools on PATH. Without them it skips. It reads the blocks from
-// GNUnet's namecache service over its UNIX socket. With -record it writes
+// TestGNUnetResolvesHushBlocks goes the other way: it stores blocks that
+// hush sealed in GNUnet's namecache and resolves them with gnunet-gns.
+//
+// The live tests need root, the `ip` tool and
+// GNUnet's tools on PATH. Without them they skip. TestGNUnetPeerBlocks
+// reads the blocks from GNUnet's namecache service over its UNIX socket.
+// With -record it writes
 // them to testdata/gnunet-0.19-live.json, and TestRecordedGNUnetBlocks
 // repeats the block checks on that file without GNUnet.
 package interop

@@ -117,3 +117,34 @@ func FuzzParseListing(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCacheResponse(f *testing.F) {
+	f.Add([]byte{0, 12, 0x01, 0xb2, 0, 0, 0, 9, 0, 0, 0, 1})
+	f.Add([]byte{0, 12, 0x01, 0xb2, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		id, result, err := parseCacheResponse(msg)
+		if err != nil {
+			return
+		}
+		again := binary.BigEndian.AppendUint16(nil, cacheResponseSize)
+		again = binary.BigEndian.AppendUint16(again, msgBlockCacheResponse)
+		again = binary.BigEndian.AppendUint32(again, id)
+		again = binary.BigEndian.AppendUint32(again, uint32(result))
+		if !bytes.Equal(again, msg) {
+			t.Fatalf("round trip: %x became %x", msg, again)
+		}
+		for i := range msg {
+			if _, _, err := parseCacheResponse(msg[:i]); err == nil {
+				t.Fatalf("prefix of %d bytes of %x parsed without error", i, msg)
+			}
+		}
+	})
+}
+
+func TestBlockCacheEncoding(t *testing.T) {
+	msg := encodeBlockCache(9, 0x0102030405060708, []byte{0xaa, 0xbb})
+	want := []byte{0, 18, 0x01, 0xb1, 0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 0xaa, 0xbb}
+	if !bytes.Equal(msg, want) {
+		t.Errorf("BLOCK_CACHE = %x, expected %x", msg, want)
+	}
+}

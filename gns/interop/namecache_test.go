@@ -11,8 +11,8 @@ import (
 	"github.com/hush-overlay/hush/gns/zone"
 )
 
-// Message types of GNUnet's namecache client protocol (GNUnet 0.19,
-// gnunet_protocols.h). A client sends LOOKUP_BLOCK with a request id and
+// Message types of GNUnet's namecache client protocol, as GNUnet 0.19.3's
+// gnunet-namecache tool sends and receives them. A client sends LOOKUP_BLOCK with a request id and
 // a block query. The service replies with LOOKUP_BLOCK_RESPONSE: the
 // request id, the block expiration and the RRBLOCK exactly as the
 // zonemaster stored it, or no block when it has none.
@@ -116,4 +116,74 @@ func lookupBlock(path string, q zone.Query, timeout time.Duration) (lookupRespon
 		return resp, errNoBlock
 	}
 	return resp, nil
+}
+
+// Message types for storing a block in GNUnet 0.19.3's namecache.
+// BLOCK_CACHE carries a request id, the block expiration and the RRBLOCK.
+// BLOCK_CACHE_RESPONSE carries the request id and a 32-bit result, 1
+// (GNUNET_OK) on success. In GNUnet 0.19.3 the namecache stores a block
+// without checking its signature, and gnunet-service-gns checks it when it
+// resolves.
+const (
+	msgBlockCache         = 433
+	msgBlockCacheResponse = 434
+)
+
+// cacheResponseSize is the size of a BLOCK_CACHE_RESPONSE.
+const cacheResponseSize = messageHeaderSize + 4 + 4
+
+// gnunetOK is GNUnet's GNUNET_OK result code.
+const gnunetOK = 1
+
+// encodeBlockCache returns a BLOCK_CACHE message for block.
+func encodeBlockCache(id uint32, expiration uint64, block []byte) []byte {
+	msg := binary.BigEndian.AppendUint16(nil, uint16(messageHeaderSize+4+8+len(block)))
+	msg = binary.BigEndian.AppendUint16(msg, msgBlockCache)
+	msg = binary.BigEndian.AppendUint32(msg, id)
+	msg = binary.BigEndian.AppendUint64(msg, expiration)
+	return append(msg, block...)
+}
+
+// parseCacheResponse decodes a BLOCK_CACHE_RESPONSE into the request id
+// and the result code.
+func parseCacheResponse(msg []byte) (uint32, int32, error) {
+	if len(msg) != cacheResponseSize {
+		return 0, 0, fmt.Errorf("interop: namecache cache response has %d bytes, expected %d", len(msg), cacheResponseSize)
+	}
+	if size := int(binary.BigEndian.Uint16(msg)); size != len(msg) {
+		return 0, 0, fmt.Errorf("interop: namecache cache response size field is %d, message has %d bytes", size, len(msg))
+	}
+	if typ := binary.BigEndian.Uint16(msg[2:]); typ != msgBlockCacheResponse {
+		return 0, 0, fmt.Errorf("interop: namecache cache response has message type %d, expected %d", typ, msgBlockCacheResponse)
+	}
+	return binary.BigEndian.Uint32(msg[4:]), int32(binary.BigEndian.Uint32(msg[8:])), nil
+}
+
+// cacheBlock stores block in the namecache service listening on the UNIX
+// socket at path. block must fit in one GNUnet message (64 KiB).
+func cacheBlock(path string, expiration uint64, block []byte, timeout time.Duration) error {
+	conn, err := net.DialTimeout("unix", path, timeout)
+	if err != nil {
+		return fmt.Errorf("interop: connect to namecache: %w", err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	const id = 9
+	if _, err := conn.Write(encodeBlockCache(id, expiration, block)); err != nil {
+		return fmt.Errorf("interop: send namecache block: %w", err)
+	}
+	msg, err := readMessage(conn)
+	if err != nil {
+		return err
+	}
+	gotID, result, err := parseCacheResponse(msg)
+	if err != nil {
+		return err
+	}
+	if gotID != id || result != gnunetOK {
+		return fmt.Errorf("interop: namecache replied to request %d with result %d, expected request %d with %d", gotID, result, id, gnunetOK)
+	}
+	return nil
 }
