@@ -7,10 +7,9 @@
 // TestGNUnetResolvesHushBlocks goes the other way: it stores blocks that
 // hush sealed in GNUnet's namecache and resolves them with gnunet-gns.
 //
-// The live tests need root, the `ip` tool and
-// GNUnet's tools on PATH. Without them they skip. TestGNUnetPeerBlocks
-// reads the blocks from GNUnet's namecache service over its UNIX socket.
-// With -record it writes
+// The live tests need root, the `ip` tool and GNUnet's tools on PATH.
+// Without them they skip. TestGNUnetPeerBlocks reads the blocks from
+// GNUnet's namecache service over its UNIX socket. With -record it writes
 // them to testdata/gnunet-0.19-live.json, and TestRecordedGNUnetBlocks
 // repeats the block checks on that file without GNUnet.
 package interop

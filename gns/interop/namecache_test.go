@@ -12,10 +12,11 @@ import (
 )
 
 // Message types of GNUnet's namecache client protocol, as GNUnet 0.19.3's
-// gnunet-namecache tool sends and receives them. A client sends LOOKUP_BLOCK with a request id and
-// a block query. The service replies with LOOKUP_BLOCK_RESPONSE: the
-// request id, the block expiration and the RRBLOCK exactly as the
-// zonemaster stored it, or no block when it has none.
+// gnunet-namecache tool sends and receives them. A client sends
+// LOOKUP_BLOCK with a request id and a block query. The service replies
+// with LOOKUP_BLOCK_RESPONSE: the request id, the block expiration and the
+// RRBLOCK exactly as the zonemaster stored it, or no block when it has
+// none.
 const (
 	msgLookupBlock         = 431
 	msgLookupBlockResponse = 432
