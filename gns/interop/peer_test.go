@@ -179,23 +179,41 @@ func (p *peer) stop() {
 }
 
 // deleteNamespace kills what still runs in the namespace, all of it
-// started by this test, and deletes the namespace.
+// started by this test, waits until those processes are gone, so that
+// none writes into the temporary directory while it is removed, and
+// deletes the namespace.
 func (p *peer) deleteNamespace() {
-	out, err := p.host("ip", "netns", "pids", p.netns)
-	if err != nil {
-		p.t.Logf("listing processes in namespace %s: %v", p.netns, err)
-	}
-	for _, field := range strings.Fields(out) {
-		pid, err := strconv.Atoi(field)
-		if err != nil {
-			continue
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pids := p.namespacePIDs()
+		if len(pids) == 0 || time.Now().After(deadline) {
+			break
 		}
-		p.t.Logf("killing leftover process %d in namespace %s", pid, p.netns)
-		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			p.t.Logf("killing process %d: %v", pid, err)
+		for _, pid := range pids {
+			p.t.Logf("killing leftover process %d in namespace %s", pid, p.netns)
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+				p.t.Logf("killing process %d: %v", pid, err)
+			}
 		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if out, err := p.host("ip", "netns", "del", p.netns); err != nil {
 		p.t.Errorf("deleting network namespace %s: %v\n%s", p.netns, err, out)
 	}
+}
+
+// namespacePIDs returns the processes that run in the peer's namespace.
+func (p *peer) namespacePIDs() []int {
+	out, err := p.host("ip", "netns", "pids", p.netns)
+	if err != nil {
+		p.t.Logf("listing processes in namespace %s: %v", p.netns, err)
+		return nil
+	}
+	var pids []int
+	for _, field := range strings.Fields(out) {
+		if pid, err := strconv.Atoi(field); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
