@@ -84,8 +84,9 @@ type Config struct {
 	// Each offline peer comes back after an exponentially distributed
 	// downtime with a mean of one minute.
 	Churn float64
-	// Compare also runs the DHT workload with plain greedy Kademlia routing
-	// over the same graph, when the dht package offers it.
+	// Compare runs the DHT workload a second time, in the same run and over
+	// the same links, with plain greedy Kademlia routing. Other workloads
+	// ignore it.
 	Compare bool
 	// Progress, when set, is called on the simulation goroutine about once
 	// per virtual second with the run's progress.

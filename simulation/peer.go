@@ -1,8 +1,6 @@
 package simulation
 
 import (
-	"slices"
-
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
@@ -81,12 +79,6 @@ func (w *world) dial(from, to *peer) {
 	if err := from.core.Dial(to.id, to.addr); err != nil {
 		w.cfg.Log.Debug("simulation: dial failed", "from", from.index, "to", to.index, "err", err)
 	}
-}
-
-// linkedTo reports whether p's CORE has a link up to other.
-func (p *peer) linkedTo(other *peer) bool {
-	_, found := slices.BinarySearchFunc(p.core.Neighbours(), other.id, func(a, b identity.PeerID) int { return a.Compare(b) })
-	return found
 }
 
 func addStats(a, b core.Stats) core.Stats {

@@ -3,8 +3,10 @@ package simulation
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
 	"github.com/hush-overlay/hush/transport/memnet"
 )
@@ -155,13 +157,25 @@ func (w *world) maliciousCount() int {
 
 // linksUp counts topology edges whose CORE link is up at both ends.
 func (w *world) linksUp() int {
+	neighbours := make([][]identity.PeerID, len(w.peers))
+	for i, p := range w.peers {
+		neighbours[i] = p.core.Neighbours()
+	}
 	up := 0
-	for _, e := range w.graph.Edges() {
-		if w.peers[e[0]].linkedTo(w.peers[e[1]]) && w.peers[e[1]].linkedTo(w.peers[e[0]]) {
-			up++
+	for a, adj := range w.graph.Adjacent {
+		for _, b := range adj {
+			if a < b && contains(neighbours[a], w.peers[b].id) && contains(neighbours[b], w.peers[a].id) {
+				up++
+			}
 		}
 	}
 	return up
+}
+
+// contains reports whether the ID-ordered list ids holds id.
+func contains(ids []identity.PeerID, id identity.PeerID) bool {
+	_, found := slices.BinarySearchFunc(ids, id, identity.PeerID.Compare)
+	return found
 }
 
 func errorf(format string, args ...any) error {

@@ -187,3 +187,22 @@ func TestRunInvalidConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRun1000PeersLinksUp is the 1,000-peer run of `hush sim` without a
+// workload. Its wall time and memory go to BenchmarkRun1000Random.
+func TestRun1000PeersLinksUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 peers for 10 virtual minutes take several seconds")
+	}
+	r, err := Run(Config{Peers: 1000, Topology: Random, Degree: 8, Duration: 10 * time.Minute, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Links.Expected != 4000 {
+		t.Errorf("links expected %d, want 4000", r.Links.Expected)
+	}
+	if r.Links.Up != r.Links.Expected {
+		t.Errorf("links up %d of %d", r.Links.Up, r.Links.Expected)
+	}
+	r.WriteText(os.Stderr)
+}

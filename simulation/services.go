@@ -36,7 +36,7 @@ func (w *world) startServices(p *peer) error {
 	if err := w.startDHT(p, core.ServiceDHT, dht.ModeR5N, &p.services.dht); err != nil {
 		return err
 	}
-	if w.cfg.Compare {
+	if w.cfg.Compare && w.cfg.Workload == WorkloadDHT {
 		if err := w.startDHT(p, serviceGreedyDHT, dht.ModeKademlia, &p.services.greedy); err != nil {
 			return err
 		}
