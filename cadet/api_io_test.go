@@ -246,3 +246,40 @@ func TestAPISlowReader(t *testing.T) {
 		t.Fatalf("%d retransmissions on a lossless path with a slow reader", n)
 	}
 }
+
+func TestAPICloseWriteKeepsReading(t *testing.T) {
+	client, server, fnet := apiPair(t, 1)
+	l, err := server.Listen("upper", ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		request, _ := io.ReadAll(c) // until the client's FIN
+		c.Write(bytes.ToUpper(request))
+		c.Close()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, fnet.order[1].id, "upper", DialOptions{})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.Close()
+	c.Write([]byte("half closed"))
+	if err := c.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte("more")); err == nil {
+		t.Fatal("Write after CloseWrite succeeded")
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply, err := io.ReadAll(c)
+	if err != nil || string(reply) != "HALF CLOSED" {
+		t.Fatalf("reply after CloseWrite = %q, %v", reply, err)
+	}
+}

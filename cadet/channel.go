@@ -105,6 +105,9 @@ type channel struct {
 	rcv receiver
 
 	closedLocal bool
+	// writeClosed is set by CloseWrite: our FIN is queued, and data still
+	// arrives until the application calls Close.
+	writeClosed bool
 	linger      loop.Timer
 	app         *Channel
 }
@@ -262,6 +265,23 @@ func (ch *channel) closeLocal() {
 		return
 	}
 	ch.rcv.discardAll(ch)
+	if !ch.writeClosed {
+		ch.snd.queueFIN()
+	}
+	ch.pump()
+	ch.maybeFinish()
+}
+
+// closeWrite sends the queued data and then FIN, but keeps delivering what
+// the peer sends, so that a protocol that ends its request by shutting
+// down its sending side (HTTP/1.0 clients, ncat) works. The channel ends
+// once the application calls Close. An unreliable channel has no FIN and
+// ignores closeWrite.
+func (ch *channel) closeWrite() {
+	if ch.writeClosed || ch.closedLocal || ch.state == chanClosed || ch.rel == Unreliable {
+		return
+	}
+	ch.writeClosed = true
 	ch.snd.queueFIN()
 	ch.pump()
 }
@@ -356,7 +376,7 @@ func (c *Channel) Read(p []byte) (int, error) {
 func (c *Channel) Write(p []byte) (int, error) {
 	defer c.enter()()
 	ch := c.ch
-	if ch.state == chanClosed || ch.closedLocal {
+	if ch.state == chanClosed || ch.closedLocal || ch.writeClosed {
 		return 0, ch.closedErr()
 	}
 	if ch.rel != ReliableOrdered && len(p) > MaxMessagePayload {
@@ -376,6 +396,10 @@ func (ch *channel) closedErr() error {
 
 // Close sends the queued data and then FIN; see channel.closeLocal.
 func (c *Channel) Close() { c.ch.closeLocal() }
+
+// CloseWrite sends the queued data and then FIN, and keeps receiving; see
+// channel.closeWrite.
+func (c *Channel) CloseWrite() { c.ch.closeWrite() }
 
 // Destroy aborts the channel at once.
 func (c *Channel) Destroy() { c.ch.destroy() }

@@ -119,6 +119,12 @@ func (c *conn) Close() error {
 	return nil
 }
 
+// CloseWrite sends what is buffered, then FIN, and keeps reading until the
+// peer's FIN. Close must still be called.
+func (c *conn) CloseWrite() error {
+	return c.a.run(func() { c.ch.CloseWrite() })
+}
+
 func (c *conn) LocalAddr() net.Addr  { return c.local }
 func (c *conn) RemoteAddr() net.Addr { return c.remote }
 

@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/hush-overlay/hush/cadet"
 	"github.com/hush-overlay/hush/config"
 	"github.com/hush-overlay/hush/control"
 	"github.com/hush-overlay/hush/core"
@@ -27,19 +28,23 @@ import (
 
 // Node is one running peer.
 type Node struct {
-	home    config.Home
-	cfg     config.Config
-	log     *slog.Logger
-	key     *identity.PrivateKey
-	db      *bolt.DB
-	loop    *loop.Real
-	core    *core.Core
-	dht     *dht.DHT
-	gns     *gnsState
-	idMu    sync.Mutex // serialises identity changes
-	tcp     *transport.TCP
-	listen  []string
-	started time.Time
+	home      config.Home
+	cfg       config.Config
+	log       *slog.Logger
+	key       *identity.PrivateKey
+	db        *bolt.DB
+	loop      *loop.Real
+	core      *core.Core
+	dht       *dht.DHT
+	gns       *gnsState
+	cadet     *cadet.Engine
+	cadetAPI  *cadet.API
+	cadetDone chan struct{}   // closed when the engine stops
+	ctx       context.Context // ends when Run returns
+	idMu      sync.Mutex      // serialises identity changes
+	tcp       *transport.TCP
+	listen    []string
+	started   time.Time
 }
 
 // Open loads the home and builds the peer without starting it. It fails at
@@ -69,6 +74,9 @@ func (n *Node) PeerID() identity.PeerID { return n.key.PeerID() }
 // Run starts the loop, listens, serves the control API and blocks until ctx
 // ends. It then closes links gracefully and releases the home.
 func (n *Node) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n.ctx = ctx
 	loopDone := make(chan struct{})
 	go func() { n.loop.Run(context.Background()); close(loopDone) }()
 	defer func() { n.loop.Stop(); <-loopDone; n.db.Close() }()

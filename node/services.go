@@ -7,11 +7,15 @@ func (n *Node) startServices() error {
 	if err := n.buildDHT(); err != nil {
 		return err
 	}
-	return n.buildGNS()
+	if err := n.buildGNS(); err != nil {
+		return err
+	}
+	return n.buildCADET()
 }
 
 // closeServices stops the services' timers. It runs on the loop.
 func (n *Node) closeServices() {
+	n.closeCADET()
 	n.closeGNS()
 	if n.dht != nil {
 		n.dht.Close()
@@ -22,4 +26,5 @@ func (n *Node) closeServices() {
 func (n *Node) serviceRoutes(mux *http.ServeMux) {
 	n.dhtRoutes(mux)
 	n.gnsRoutes(mux)
+	n.cadetRoutes(mux)
 }

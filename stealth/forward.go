@@ -61,7 +61,7 @@ func (f *Forwarder) handle(ctx context.Context, local net.Conn) {
 		local.Close()
 		return
 	}
-	up, down := splice(local, remote)
+	up, down := Splice(local, remote)
 	f.Log.Debug("forward: connection closed", "name", f.Name, "sent", up, "received", down)
 }
 

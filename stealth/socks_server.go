@@ -61,7 +61,7 @@ func (s *SOCKSServer) handle(ctx context.Context, conn net.Conn) {
 		return
 	}
 	conn.SetDeadline(time.Time{})
-	splice(conn, remote)
+	Splice(conn, remote)
 }
 
 // negotiate reads the greeting and request and answers the method choice.

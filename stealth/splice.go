@@ -9,11 +9,11 @@ import (
 // closeWriter is implemented by connections that can half-close.
 type closeWriter interface{ CloseWrite() error }
 
-// splice copies both ways between a and b until both directions end, then
+// Splice copies both ways between a and b until both directions end, then
 // closes both. A finished direction is half-closed where the connection
 // allows it, so protocols that signal the end of a request by shutting
 // down their sending side (ncat, HTTP/1.0 clients) work.
-func splice(a, b net.Conn) (aToB, bToA int64) {
+func Splice(a, b net.Conn) (aToB, bToA int64) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { aToB = copyHalf(b, a); wg.Done() }()

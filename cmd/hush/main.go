@@ -63,6 +63,7 @@ func newRootCommand() *cobra.Command {
 		newNamestoreCommand(g),
 		newGNSCommand(g),
 		newDNSCommand(g),
+		newCADETCommand(g),
 	)
 	return root
 }
