@@ -80,6 +80,9 @@ type Config struct {
 	// way MaliciousMode sets (default MaliciousDrop).
 	Malicious     float64
 	MaliciousMode MaliciousMode
+	// RekeyInterval overrides CORE's rekey interval (10 min by default), so
+	// that shorter runs exercise rekeys too. Zero keeps CORE's default.
+	RekeyInterval time.Duration
 	// Churn is the fraction of peers that go offline per virtual minute.
 	// Each offline peer comes back after an exponentially distributed
 	// downtime with a mean of one minute.
@@ -148,8 +151,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("simulation: unknown workload %q, expected one of %v", c.Workload, Workloads)
 	case !slices.Contains(MaliciousModes, c.MaliciousMode):
 		return fmt.Errorf("simulation: unknown malicious mode %q, expected one of %v", c.MaliciousMode, MaliciousModes)
-	case c.Latency < 0 || c.Duration < 0 || c.Bandwidth < 0 || c.Ops < 0:
-		return fmt.Errorf("simulation: latency, duration, bandwidth and ops must not be negative")
+	case c.Latency < 0 || c.Duration < 0 || c.Bandwidth < 0 || c.Ops < 0 || c.RekeyInterval < 0:
+		return fmt.Errorf("simulation: latency, duration, bandwidth, ops and rekey interval must not be negative")
 	case !fraction(c.Loss) || !fraction(c.Malicious):
 		return fmt.Errorf("simulation: loss %v and malicious %v must be in [0, 1)", c.Loss, c.Malicious)
 	case c.Churn < 0 || c.Churn > 1:

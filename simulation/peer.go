@@ -39,7 +39,7 @@ func (w *world) buildPeers() error {
 // coreConfig sizes CORE's link limit so that every topology edge fits,
 // with room for the links the DHT opens on its own.
 func (w *world) coreConfig() core.Config {
-	return core.Config{MaxLinks: max(128, 2*w.graph.maxDegree()+32)}
+	return core.Config{MaxLinks: max(128, 2*w.graph.maxDegree()+32), RekeyInterval: w.cfg.RekeyInterval}
 }
 
 // startPeer gives p its transport, CORE and services.

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRunLinksComeUp(t *testing.T) {
-	r, err := Run(Config{Peers: 30, Topology: Random, Degree: 4, Duration: 2 * time.Minute, Seed: 1})
+	r, err := Run(Config{Peers: 30, Topology: Random, Degree: 4, Duration: 2 * time.Minute, Seed: 1, RekeyInterval: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,6 +22,9 @@ func TestRunLinksComeUp(t *testing.T) {
 	}
 	if r.Handshakes.Completed < uint64(r.Links.Expected) {
 		t.Errorf("%d handshakes for %d links", r.Handshakes.Completed, r.Links.Expected)
+	}
+	if r.Handshakes.Rekeys == 0 {
+		t.Error("no rekeys with a 1-minute rekey interval over 2 minutes")
 	}
 	if r.Messages == 0 || r.Bytes == 0 {
 		t.Errorf("no traffic counted: %d frames, %d bytes", r.Messages, r.Bytes)
