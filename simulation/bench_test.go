@@ -18,6 +18,7 @@ func benchmarkRun(b *testing.B, cfg Config) {
 		b.ReportMetric(float64(r.MaxRSSBytes)/(1<<20), "maxrss-MiB")
 		b.ReportMetric(float64(r.Links.Up), "links-up")
 		b.ReportMetric(float64(r.Events), "events")
+		dumpReport(b, r)
 	}
 }
 
@@ -37,4 +38,10 @@ func BenchmarkRun1000DHT(b *testing.B) {
 
 func BenchmarkRun100DHT(b *testing.B) {
 	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 20})
+}
+
+// BenchmarkRun300DHTCompare runs R5N and greedy Kademlia side by side on
+// the same 300-peer graph.
+func BenchmarkRun300DHTCompare(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 300, Topology: Random, Degree: 8, Duration: 3 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 50, Compare: true})
 }

@@ -1,6 +1,7 @@
 package simulation
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -99,6 +100,13 @@ func (r Report) DeterministicFields() Report {
 	r.WallSeconds = 0
 	r.MaxRSSBytes = 0
 	return r
+}
+
+// WriteJSON writes r as indented JSON followed by a newline.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
 }
 
 // WriteText prints a human-readable summary of r.

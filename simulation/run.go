@@ -1,6 +1,7 @@
 package simulation
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -40,6 +41,12 @@ type world struct {
 // Run builds the network that cfg describes, runs it for cfg.Duration of
 // virtual time and returns the report. It blocks until the run ends.
 func Run(cfg Config) (*Report, error) {
+	return RunContext(context.Background(), cfg)
+}
+
+// RunContext is Run that stops early when ctx ends. It checks ctx once per
+// virtual second and then returns ctx's error without a report.
+func RunContext(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -48,7 +55,7 @@ func Run(cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer w.close()
-	if err := w.run(); err != nil {
+	if err := w.run(ctx); err != nil {
 		return nil, err
 	}
 	return w.report(), nil
@@ -99,7 +106,7 @@ func (w *world) scheduleDials() {
 	}
 }
 
-func (w *world) run() error {
+func (w *world) run(ctx context.Context) error {
 	w.scheduleDials()
 	w.churn.start(2 * w.dialSpread())
 	if err := w.startWorkload(); err != nil {
@@ -108,6 +115,9 @@ func (w *world) run() error {
 	for w.sim.Elapsed() < w.cfg.Duration {
 		w.sim.RunUntil(min(w.sim.Elapsed()+progressInterval, w.cfg.Duration))
 		w.reportProgress()
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("simulation: stopped at %v of virtual time: %w", w.sim.Elapsed(), err)
+		}
 	}
 	return nil
 }

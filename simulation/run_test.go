@@ -1,6 +1,10 @@
 package simulation
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"os"
 
 	"github.com/hush-overlay/hush/identity"
@@ -143,7 +147,7 @@ func TestRunRestrictedKeepsToGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.run(); err != nil {
+	if err := w.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	index := make(map[identity.PeerID]int)
@@ -208,4 +212,52 @@ func TestRun1000PeersLinksUp(t *testing.T) {
 		t.Errorf("links up %d of %d", r.Links.Up, r.Links.Expected)
 	}
 	r.WriteText(os.Stderr)
+}
+
+func TestRunContextCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	cfg := Config{Peers: 10, Degree: 2, Duration: time.Minute, Seed: 1, Progress: func(Progress) {
+		calls++
+		if calls == 3 {
+			cancel()
+		}
+	}}
+	r, err := RunContext(ctx, cfg)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if r != nil {
+		t.Error("cancelled run returned a report")
+	}
+	if calls != 3 {
+		t.Errorf("%d progress calls after cancelling at the third, want 3", calls)
+	}
+}
+
+func TestReportJSONFields(t *testing.T) {
+	r, err := Run(Config{Peers: 10, Degree: 2, Duration: 20 * time.Second, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"peers", "seed", "topology", "links", "handshakes", "messages", "bytes", "virtual_seconds", "wall_seconds", "max_rss_bytes"} {
+		if _, ok := fields[key]; !ok {
+			t.Errorf("JSON report has no %q field", key)
+		}
+	}
+	links := fields["links"].(map[string]any)
+	if links["expected"] != 10.0 || links["up"] != 10.0 {
+		t.Errorf("links %v, want 10 expected and 10 up", links)
+	}
+	if _, ok := fields["dht"]; ok {
+		t.Error("dht field present without the DHT workload")
+	}
 }
