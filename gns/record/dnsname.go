@@ -38,9 +38,24 @@ func appendName(dst []byte, name string) ([]byte, error) {
 }
 
 // readName decodes a DNS name at the start of data and returns it and the
-// number of bytes it used. The root name is returned as ".". Compression
-// pointers are rejected, because record data is never compressed.
+// number of bytes it used. Punycode labels are returned in Unicode, as
+// GNUnet prints them, and the root name as ".".
 func readName(data []byte) (string, int, error) {
+	ascii, n, err := readASCIIName(data)
+	if err != nil || ascii == "." {
+		return ascii, n, err
+	}
+	labels := strings.Split(ascii, ".") // checkWireLabel keeps dots out of labels
+	for i, label := range labels {
+		labels[i] = unicodeLabel(label)
+	}
+	return strings.Join(labels, "."), n, nil
+}
+
+// readASCIIName decodes a DNS name like readName but keeps Punycode
+// labels as they are, the form DNS queries need. Compression pointers are
+// rejected, because record data is never compressed.
+func readASCIIName(data []byte) (string, int, error) {
 	var labels []string
 	off := 0
 	for {
@@ -52,7 +67,7 @@ func readName(data []byte) (string, int, error) {
 		if label == "" {
 			break
 		}
-		labels = append(labels, unicodeLabel(label))
+		labels = append(labels, label)
 	}
 	if off > maxNameSize+2 {
 		return "", 0, fmt.Errorf("name has %d bytes, the maximum is %d", off, maxNameSize+2)

@@ -61,7 +61,7 @@ func FormatValue(t Type, data []byte) (string, error) {
 }
 
 // ParseTypedValue parses "TYPE VALUE", for example "A 192.0.2.1" or
-// "MX 10,mail.example.com", into the type and the record data.
+// "MX 10 mail.example.com", into the type and the record data.
 func ParseTypedValue(text string) (Type, []byte, error) {
 	name, value, ok := strings.Cut(strings.TrimSpace(text), " ")
 	if !ok {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -74,22 +75,29 @@ func formatString(data []byte) (string, error) {
 	return s, nil
 }
 
-// MX: "PREFERENCE,HOST", data be16 preference then the host name.
-// GNUnet 0.19 prints the comma form. Later GNUnet versions print
-// "PREFERENCE HOST", which ParseValue accepts as well.
+// MX: "PREFERENCE HOST", data be16 preference then the host name.
+// GNUnet 0.19.3 prints and reads this form. Its parser splits at white
+// space only, so a comma stays part of the host: "20 ,mx.example.org"
+// has the host ",mx.example.org" there and in ParseValue alike.
+//
+// ParseValue also takes "PREFERENCE,HOST" without any white space, the
+// form that GNUnet's gnsrecord.c of 2013 read and printed.
+// NOTE: GNUnet 0.19.3 reads "20,mx.example.org" as the host
+// ",mx.example.org", so text in the comma form means other data there.
+// FormatValue never prints the comma form.
 func parseMX(text string) ([]byte, error) {
-	pref, host, ok := strings.Cut(text, ",")
-	if !ok {
-		pref, host, ok = strings.Cut(text, " ")
+	f := asciiFields(text)
+	if len(f) == 1 {
+		f = strings.SplitN(f[0], ",", 2)
 	}
-	if !ok {
-		return nil, errors.New(`expected "PREFERENCE,HOST" such as "10,mail.example.com"`)
+	if len(f) != 2 || f[1] == "" {
+		return nil, errors.New(`expected "PREFERENCE HOST" such as "10 mail.example.com"`)
 	}
-	p, err := parseUint(pref, 16, "preference")
+	p, err := parseUint(f[0], 16, "preference")
 	if err != nil {
 		return nil, err
 	}
-	return appendName(binary.BigEndian.AppendUint16(nil, uint16(p)), host)
+	return appendName(binary.BigEndian.AppendUint16(nil, uint16(p)), f[1])
 }
 
 func formatMX(data []byte) (string, error) {
@@ -100,12 +108,21 @@ func formatMX(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d,%s", binary.BigEndian.Uint16(data), host), nil
+	return fmt.Sprintf("%d %s", binary.BigEndian.Uint16(data), host), nil
+}
+
+// asciiFields splits text at runs of ASCII white space, as the C library's
+// scanf does for GNUnet's parsers. Other Unicode spaces, which may appear
+// in a host name decoded from Punycode, stay inside their field.
+func asciiFields(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r < utf8.RuneSelf && unicode.IsSpace(r)
+	})
 }
 
 // SRV: "PRIORITY WEIGHT PORT TARGET", data three be16 then the target.
 func parseSRV(text string) ([]byte, error) {
-	f := strings.Fields(text)
+	f := asciiFields(text)
 	if len(f) != 4 {
 		return nil, errors.New(`expected "PRIORITY WEIGHT PORT TARGET"`)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hush-overlay/hush/gns/zone"
 	"github.com/hush-overlay/hush/identity"
@@ -44,42 +45,84 @@ func (r Record) ZoneKey() (zone.PublicKey, error) {
 	return zone.NewPublicKey(zone.KeyType(r.Type), r.Data)
 }
 
-// GNS2DNS: "NAME@SERVER", data NAME, a zero byte, SERVER, a zero byte
-// (RFC 9498, section "GNS2DNS"). SERVER is an IP address, a DNS name or a GNS
-// name ending in "+".
+// GNS2DNS: "NAME@SERVER". The data is NAME in DNS wire format (labels
+// with a length byte each, then a zero byte) followed by SERVER as a
+// zero-terminated UTF-8 string, the layout of GNUnet 0.19.3: it stores
+// "example.org@192.0.2.53" as 07 "example" 03 "org" 00 "192.0.2.53" 00.
+// SERVER is an IP address, a DNS name or a GNS name ending in "+". NAME
+// ends at the first "@", as in GNUnet.
+// NOTE: this layout is checked against GNUnet 0.19.3 only, not against
+// the text of RFC 9498.
 func parseGNS2DNS(text string) ([]byte, error) {
 	name, server, ok := strings.Cut(text, "@")
-	if !ok || name == "" || server == "" || strings.ContainsRune(text, 0) {
+	if !ok || name == "" || server == "" {
 		return nil, errors.New(`expected "NAME@DNSSERVER" such as "example.com@192.0.2.53"`)
 	}
-	return []byte(name + "\x00" + server + "\x00"), nil
+	if err := checkGNS2DNSServer(server); err != nil {
+		return nil, err
+	}
+	data, err := appendName(nil, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 1 {
+		return nil, errors.New("GNS2DNS name is the DNS root")
+	}
+	return append(append(data, server...), 0), nil
 }
 
 func formatGNS2DNS(data []byte) (string, error) {
-	name, server, err := splitGNS2DNS(data)
+	name, _, server, err := splitGNS2DNS(data)
 	if err != nil {
 		return "", err
 	}
 	return name + "@" + server, nil
 }
 
-func splitGNS2DNS(data []byte) (string, string, error) {
-	parts := bytes.Split(data, []byte{0})
-	if len(parts) != 3 || len(parts[2]) != 0 || len(parts[0]) == 0 || len(parts[1]) == 0 {
-		return "", "", errors.New("GNS2DNS data must be two non-empty zero-terminated strings")
+// splitGNS2DNS returns the DNS name of GNS2DNS data, once as printed
+// (Unicode labels) and once as DNS needs it (Punycode labels), and the
+// server.
+func splitGNS2DNS(data []byte) (name, ascii, server string, err error) {
+	ascii, n, err := readASCIIName(data)
+	if err != nil {
+		return "", "", "", fmt.Errorf("GNS2DNS name: %w", err)
 	}
-	if bytes.IndexByte(parts[0], '@') >= 0 {
-		return "", "", errors.New("GNS2DNS name contains '@'")
+	if ascii == "." {
+		return "", "", "", errors.New("GNS2DNS name is the DNS root")
 	}
-	return string(parts[0]), string(parts[1]), nil
+	name, _, _ = readName(data) // cannot fail where readASCIIName succeeded
+	if strings.Contains(name, "@") {
+		return "", "", "", fmt.Errorf("GNS2DNS name %q contains '@'", name)
+	}
+	rest := data[n:]
+	if len(rest) == 0 || rest[len(rest)-1] != 0 {
+		return "", "", "", errors.New("GNS2DNS server is not terminated by a zero byte")
+	}
+	server = string(rest[:len(rest)-1])
+	if server == "" {
+		return "", "", "", errors.New("GNS2DNS server is empty")
+	}
+	if err := checkGNS2DNSServer(server); err != nil {
+		return "", "", "", err
+	}
+	return name, ascii, server, nil
+}
+
+func checkGNS2DNSServer(server string) error {
+	if !utf8.ValidString(server) || strings.ContainsRune(server, 0) {
+		return fmt.Errorf("GNS2DNS server %q must be UTF-8 without NUL characters", server)
+	}
+	return nil
 }
 
 // GNS2DNS returns the DNS name and the DNS server of a GNS2DNS record.
+// The name has Punycode ("xn--") labels where the text form shows
+// Unicode, because it goes into DNS queries.
 func (r Record) GNS2DNS() (name, server string, err error) {
 	if r.Type != TypeGNS2DNS {
 		return "", "", fmt.Errorf("record: %s record is not GNS2DNS", r.Type)
 	}
-	name, server, err = splitGNS2DNS(r.Data)
+	_, name, server, err = splitGNS2DNS(r.Data)
 	if err != nil {
 		return "", "", fmt.Errorf("record: %w: %w", ErrInvalidValue, err)
 	}

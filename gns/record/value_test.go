@@ -31,8 +31,11 @@ var valueCases = []struct {
 	{TypeCNAME, "bücher.example", "0d786e2d2d62636865722d6b7661076578616d706c6500", ""},
 	{TypeNS, "ns1.example.org", "036e7331076578616d706c65036f726700", ""},
 	{TypePTR, "host.example", "04686f7374076578616d706c6500", ""},
-	{TypeMX, "10,mail.example.com", "000a046d61696c076578616d706c6503636f6d00", ""},
-	{TypeMX, "10 mail.example.com", "000a046d61696c076578616d706c6503636f6d00", "10,mail.example.com"},
+	{TypeMX, "10 mail.example.com", "000a046d61696c076578616d706c6503636f6d00", ""},
+	{TypeMX, "10,mail.example.com", "000a046d61696c076578616d706c6503636f6d00", "10 mail.example.com"},
+	{TypeMX, " 10 \tmail.example.com ", "000a046d61696c076578616d706c6503636f6d00", "10 mail.example.com"},
+	// GNUnet 0.19.3 keeps a comma after white space in the host name.
+	{TypeMX, "20 ,mx2.example.org", "0014042c6d7832076578616d706c65036f726700", ""},
 	{TypeTXT, "hello gnunet baseline", hex.EncodeToString([]byte("hello gnunet baseline")), ""},
 	{TypeTXT, "", "", ""},
 	{TypeSRV, "10 5 5060 sip.example.com", "000a000513c4037369700765" + "78616d706c6503636f6d00", ""},
@@ -41,7 +44,10 @@ var valueCases = []struct {
 	{TypeNICK, "愛称", "e6849be7a7b0", ""},
 	{TypeLEHO, "www.example.com", hex.EncodeToString([]byte("www.example.com")), ""},
 	{TypeREDIRECT, "www.example.+", hex.EncodeToString([]byte("www.example.+")), ""},
-	{TypeGNS2DNS, "example.com@192.0.2.53", hex.EncodeToString([]byte("example.com\x00192.0.2.53\x00")), ""},
+	{TypeGNS2DNS, "example.com@192.0.2.53", "076578616d706c6503636f6d00" + hex.EncodeToString([]byte("192.0.2.53\x00")), ""},
+	{TypeGNS2DNS, "example.com.@ns1.example.com", "076578616d706c6503636f6d00" + hex.EncodeToString([]byte("ns1.example.com\x00")), "example.com@ns1.example.com"},
+	{TypeGNS2DNS, "bücher.example@ns.+", "0d786e2d2d62636865722d6b7661076578616d706c6500" + hex.EncodeToString([]byte("ns.+\x00")), ""},
+	{TypeGNS2DNS, "example.com@a@b", "076578616d706c6503636f6d00" + hex.EncodeToString([]byte("a@b\x00")), ""},
 	{TypePKEY, testZTLD, "677c477d2d93097c85b195c6f96d84ff61f5982c2c4fe02d5a11fedfb0c2901f", ""},
 	{TypeEDKEY, "000G051WYJWJ80S04BRDRM2R2H9VGQCKP13VCFA4DHC4BJT88HEXQ5K8HW", "3cf4b924032022f0dc50581453b85d93b047b63d446c5845cb48445ddb96688f", ""},
 	{TypeBOX, "6 443 52 3 0 1 abcd", "0006" + "01bb" + "00000034" + "030001abcd", ""},
@@ -86,6 +92,43 @@ func TestVPNValue(t *testing.T) {
 	}
 }
 
+// TestGNS2DNSRecord reads the data GNUnet 0.19.3 stored for
+// "example.org@192.0.2.53" and an IDN name, whose DNS name must come
+// back in Punycode for DNS queries.
+func TestGNS2DNSRecord(t *testing.T) {
+	cases := []struct{ data, name, server string }{
+		{"076578616d706c65036f7267003139322e302e322e353300", "example.org", "192.0.2.53"},
+		{"0d786e2d2d62636865722d6b7661076578616d706c6500" + hex.EncodeToString([]byte("ns.+\x00")), "xn--bcher-kva.example", "ns.+"},
+	}
+	for _, c := range cases {
+		data, _ := hex.DecodeString(c.data)
+		name, server, err := Record{Type: TypeGNS2DNS, Data: data}.GNS2DNS()
+		if err != nil || name != c.name || server != c.server {
+			t.Errorf("GNS2DNS() of %s = %q, %q, %v, expected %q, %q", c.data, name, server, err, c.name, c.server)
+		}
+	}
+	if _, _, err := (Record{Type: TypeGNS2DNS, Data: []byte("example.org\x00192.0.2.53\x00")}).GNS2DNS(); !errors.Is(err, ErrInvalidValue) {
+		t.Errorf("GNS2DNS() of the name as a plain string = %v, expected ErrInvalidValue", err)
+	}
+}
+
+// TestMXHostWithUnicodeSpace checks that a host label that decodes from
+// Punycode to a non-ASCII space still prints as one field.
+func TestMXHostWithUnicodeSpace(t *testing.T) {
+	data, err := ParseValue(TypeMX, "10 a\u3000b.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := FormatValue(TypeMX, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseValue(TypeMX, text)
+	if err != nil || !bytes.Equal(back, data) {
+		t.Errorf("ParseValue(MX, %q) = %x, %v, expected %x", text, back, err, data)
+	}
+}
+
 func TestStealthValue(t *testing.T) {
 	text := testPeer + " git-knock " + secret
 	data, err := ParseValue(TypeSTEALTH, text)
@@ -121,10 +164,12 @@ func TestParseValueRejectsBadText(t *testing.T) {
 		{TypeAAAA, "192.0.2.1"}, {TypeAAAA, "fe80::1%eth0"},
 		{TypeCNAME, "a..b"}, {TypeCNAME, strings.Repeat("a", 64) + ".com"}, {TypeCNAME, "a b.com"},
 		{TypeMX, "mail.example.com"}, {TypeMX, "10"}, {TypeMX, "70000,mail.example.com"}, {TypeMX, "x,mail"},
+		{TypeMX, "70000 mail.example.com"}, {TypeMX, "10 mail.example.com extra"}, {TypeMX, "10,"}, {TypeMX, "10, mail.example.com"},
 		{TypeSRV, "1 2 3"}, {TypeSRV, "1 2 70000 host"},
 		{TypeTLSA, "3 1 1 xyz"}, {TypeTLSA, "256 1 1 ab"}, {TypeTLSA, "3 1 1"},
 		{TypeTXT, "a\x00b"}, {TypeNICK, "\xff"},
 		{TypeGNS2DNS, "example.com"}, {TypeGNS2DNS, "@192.0.2.1"}, {TypeGNS2DNS, "example.com@"},
+		{TypeGNS2DNS, ".@192.0.2.1"}, {TypeGNS2DNS, "a..b@192.0.2.1"}, {TypeGNS2DNS, "example.com@\xff"},
 		{TypePKEY, "000G051WYJWJ80S04BRDRM2R2H9VGQCKP13VCFA4DHC4BJT88HEXQ5K8HW"}, // an EDKEY
 		{TypeEDKEY, testZTLD}, {TypePKEY, "notakey"},
 		{TypeVPN, "6 " + testPeer}, {TypeVPN, "x " + testPeer + " ssh"}, {TypeVPN, "6 NOTAPEER ssh"},
@@ -141,7 +186,7 @@ func TestParseValueRejectsBadText(t *testing.T) {
 }
 
 func TestParseValueErrorNamesTypeAndValue(t *testing.T) {
-	_, err := ParseValue(TypeMX, "70000,mail.example.com")
+	_, err := ParseValue(TypeMX, "70000 mail.example.com")
 	if err == nil || !strings.Contains(err.Error(), "MX") || !strings.Contains(err.Error(), "70000") || !strings.Contains(err.Error(), "preference") {
 		t.Errorf("error %q does not name the type, the field and the value", err)
 	}
@@ -156,6 +201,8 @@ func TestFormatValueRejectsBadData(t *testing.T) {
 		{TypeCNAME, "03777777"}, {TypeCNAME, "c00c"}, {TypeCNAME, "0377777700ff"}, {TypeCNAME, "03772e7700"},
 		{TypeMX, "000a"}, {TypeSRV, "0001000200"}, {TypeTLSA, "030101"},
 		{TypeTXT, "610062"}, {TypeGNS2DNS, "6100"}, {TypeGNS2DNS, "61006200ff"}, {TypeGNS2DNS, "614062006300"},
+		{TypeGNS2DNS, "0161"}, {TypeGNS2DNS, "016100"}, {TypeGNS2DNS, "01610000"}, {TypeGNS2DNS, "016100620000"},
+		{TypeGNS2DNS, "016100620063"}, {TypeGNS2DNS, "006200"}, {TypeGNS2DNS, "03614062006300"}, {TypeGNS2DNS, "016100ff00"},
 		{TypePKEY, "00"}, {TypeVPN, "00"}, {TypeBOX, "0006"}, {TypeBOX, "0006000000010005c0000201"},
 		{TypeSTEALTH, "00"},
 	}
