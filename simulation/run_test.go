@@ -57,20 +57,28 @@ func TestRunDHTWorkload(t *testing.T) {
 }
 
 func TestRunDeterministic(t *testing.T) {
-	cfg := Config{Peers: 100, Degree: 6, Duration: time.Minute, Seed: 9}
+	cases := []Config{
+		{Peers: 100, Degree: 6, Duration: time.Minute, Seed: 9, Churn: 0.1},
+		{Peers: 20, Degree: 4, Duration: 2 * time.Minute, Seed: 9, Workload: WorkloadDHT, Ops: 5, Compare: true, Malicious: 0.1},
+		{Peers: 20, Degree: 4, Duration: 2 * time.Minute, Seed: 9, Workload: WorkloadGNS, Ops: 5},
+		{Peers: 20, Degree: 4, Duration: 3 * time.Minute, Seed: 9, Workload: WorkloadCADET, Ops: 4, Topology: Restricted},
+	}
 	if testing.Short() {
-		cfg.Peers = 30
+		cases = cases[:1]
+		cases[0].Peers = 30
 	}
-	a, err := Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a.DeterministicFields(), b.DeterministicFields()) {
-		t.Errorf("same seed, different reports:\n%+v\n%+v", a.DeterministicFields(), b.DeterministicFields())
+	for _, cfg := range cases {
+		a, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a.DeterministicFields(), b.DeterministicFields()) {
+			t.Errorf("workload %s: same seed, different reports:\n%+v\n%+v", cfg.Workload, a.DeterministicFields(), b.DeterministicFields())
+		}
 	}
 }
 
