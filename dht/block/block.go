@@ -101,7 +101,7 @@ type Registry struct {
 func NewRegistry() *Registry {
 	r := &Registry{plugins: make(map[Type]Plugin)}
 	r.Register(TestPlugin{})
-	r.Register(HelloPlugin{})
+	r.Register(NewHelloPlugin())
 	return r
 }
 

@@ -12,8 +12,39 @@ import (
 )
 
 // HelloPlugin handles HELLO blocks: a peer's signed address list from
-// package hello, stored under HelloKey of the peer.
-type HelloPlugin struct{}
+// package hello, stored under HelloKey of the peer. It remembers HELLOs whose
+// signature it verified, because the same HELLO passes a peer many times
+// and Ed25519 verification dominates the cost of routing it.
+type HelloPlugin struct {
+	verified map[[32]byte]*hello.Hello
+}
+
+// helloCacheSize bounds the verified HELLOs a plugin remembers; the cache
+// is emptied when full.
+const helloCacheSize = 4096
+
+// NewHelloPlugin returns a HELLO plugin with an empty cache. A plugin must
+// be used from one goroutine.
+func NewHelloPlugin() *HelloPlugin {
+	return &HelloPlugin{verified: make(map[[32]byte]*hello.Hello)}
+}
+
+// Parse returns the verified HELLO in data.
+func (p *HelloPlugin) Parse(data []byte) (*hello.Hello, error) {
+	sum := sha256.Sum256(data)
+	if h, ok := p.verified[sum]; ok {
+		return h, nil
+	}
+	h, err := hello.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("block: %w: %w", ErrInvalidBlock, err)
+	}
+	if len(p.verified) >= helloCacheSize {
+		clear(p.verified)
+	}
+	p.verified[sum] = h
+	return h, nil
+}
 
 // HelloKey returns the key of peer's HELLO block: the peer's 32-byte
 // position in the DHT key space followed by the first 32 bytes of
@@ -29,24 +60,24 @@ func HelloKey(peer identity.PeerID) Key {
 	return k
 }
 
-func (HelloPlugin) Type() Type   { return TypeHello }
-func (HelloPlugin) Unique() bool { return true }
+func (*HelloPlugin) Type() Type   { return TypeHello }
+func (*HelloPlugin) Unique() bool { return true }
 
 // CheckQuery accepts every key. A GET for HELLOs near a key, with the find
 // approximate option, uses keys that no HELLO is stored under.
-func (HelloPlugin) CheckQuery(Key) error { return nil }
+func (*HelloPlugin) CheckQuery(Key) error { return nil }
 
-func (HelloPlugin) DeriveKey(data []byte) (Key, error) {
-	h, err := hello.Parse(data)
+func (p *HelloPlugin) DeriveKey(data []byte) (Key, error) {
+	h, err := p.Parse(data)
 	if err != nil {
-		return Key{}, fmt.Errorf("block: %w: %w", ErrInvalidBlock, err)
+		return Key{}, err
 	}
 	return HelloKey(h.Peer), nil
 }
 
 // FilterKey makes every HELLO of the same peer a duplicate, so a GET with a
 // result filter gets at most one HELLO per peer.
-func (HelloPlugin) FilterKey(data []byte) [64]byte {
+func (*HelloPlugin) FilterKey(data []byte) [64]byte {
 	if len(data) < identity.PeerIDSize {
 		return sha512.Sum512(data)
 	}
@@ -54,10 +85,10 @@ func (HelloPlugin) FilterKey(data []byte) [64]byte {
 }
 
 // Validate parses and verifies the HELLO and rejects it once expired.
-func (HelloPlugin) Validate(key Key, data []byte, now time.Time) (Info, error) {
-	h, err := hello.Parse(data)
+func (p *HelloPlugin) Validate(key Key, data []byte, now time.Time) (Info, error) {
+	h, err := p.Parse(data)
 	if err != nil {
-		return Info{}, fmt.Errorf("block: %w: %w", ErrInvalidBlock, err)
+		return Info{}, err
 	}
 	if HelloKey(h.Peer) != key {
 		return Info{}, invalidf("HELLO of peer %s under the wrong key", h.Peer.Short())

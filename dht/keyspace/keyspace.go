@@ -17,9 +17,9 @@ import (
 	"bytes"
 	"math/bits"
 
+	kbucket "github.com/libp2p/go-libp2p-kbucket"
 	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
-	kbucket "github.com/libp2p/go-libp2p-kbucket"
 
 	"github.com/hush-overlay/hush/identity"
 )
