@@ -11,9 +11,11 @@ import (
 // prints. Every field except WallSeconds and MaxRSSBytes depends only on the
 // Config.
 type Report struct {
-	Peers     int       `json:"peers"`
-	Seed      uint64    `json:"seed"`
-	Topology  Topology  `json:"topology"`
+	Peers    int      `json:"peers"`
+	Seed     uint64   `json:"seed"`
+	Topology Topology `json:"topology"`
+	// Degree is the graph's maximum degree: Config.Degree for the random
+	// and restricted topologies.
 	Degree    int       `json:"degree"`
 	Workload  Workload  `json:"workload"`
 	Malicious int       `json:"malicious_peers"`

@@ -140,7 +140,7 @@ func (w *world) report() *Report {
 		Peers:          len(w.peers),
 		Seed:           w.cfg.Seed,
 		Topology:       w.cfg.Topology,
-		Degree:         w.cfg.Degree,
+		Degree:         w.graph.maxDegree(),
 		Workload:       w.cfg.Workload,
 		Malicious:      w.maliciousCount(),
 		Links:          LinkStats{Expected: w.graph.EdgeCount(), Up: w.linksUp()},
