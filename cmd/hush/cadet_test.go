@@ -58,14 +58,14 @@ func newSecretFile(t *testing.T) string {
 // streamCmd is a running `hush cadet listen` or `connect`.
 type streamCmd struct {
 	cmd    *exec.Cmd
-	stdout *bytes.Buffer
+	stdout *lockedBuffer
 	stderr *lockedBuffer
 	done   chan error
 }
 
 func startStream(t *testing.T, stdin io.Reader, stdout io.Writer, args ...string) *streamCmd {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	s := &streamCmd{cmd: exec.CommandContext(ctx, hushBinary, args...), stdout: &bytes.Buffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &streamCmd{cmd: exec.CommandContext(ctx, hushBinary, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	s.cmd.Stdin = stdin
 	s.cmd.Stdout = stdout
 	if stdout == nil {
@@ -144,7 +144,7 @@ func TestCADETWrongSecretGetsNoAnswer(t *testing.T) {
 	if !strings.Contains(client.stderr.String(), "no answer") {
 		t.Fatalf("connect error does not say no answer: %s", client.stderr.String())
 	}
-	if listener.stdout.Len() != 0 {
+	if listener.stdout.String() != "" {
 		t.Fatalf("listener received %q", listener.stdout.String())
 	}
 	refused := cadetStats(t, c).Refused
