@@ -39,6 +39,7 @@ type Node struct {
 	gns       *gnsState
 	cadet     *cadet.Engine
 	cadetAPI  *cadet.API
+	expose    *exposer
 	cadetDone chan struct{}   // closed when the engine stops
 	ctx       context.Context // ends when Run returns
 	idMu      sync.Mutex      // serialises identity changes
@@ -85,6 +86,7 @@ func (n *Node) Run(ctx context.Context) error {
 		n.shutdown()
 		return err
 	}
+	n.expose.restore()
 	ln, err := control.Listen(n.home.Socket())
 	if err != nil {
 		n.shutdown()
@@ -117,6 +119,9 @@ func (n *Node) start() error {
 
 // shutdown closes links with a close message, then the transport.
 func (n *Node) shutdown() {
+	if n.expose != nil {
+		n.expose.closeAll()
+	}
 	n.loop.Call(func() { n.closeServices(); n.core.Close() })
 	// Give close messages a moment to reach the wire before the sockets go.
 	time.Sleep(100 * time.Millisecond)

@@ -10,7 +10,12 @@ func (n *Node) startServices() error {
 	if err := n.buildGNS(); err != nil {
 		return err
 	}
-	return n.buildCADET()
+	if err := n.buildCADET(); err != nil {
+		return err
+	}
+	var err error
+	n.expose, err = newExposer(n)
+	return err
 }
 
 // closeServices stops the services' timers. It runs on the loop.
@@ -27,4 +32,5 @@ func (n *Node) serviceRoutes(mux *http.ServeMux) {
 	n.dhtRoutes(mux)
 	n.gnsRoutes(mux)
 	n.cadetRoutes(mux)
+	n.exposeRoutes(mux)
 }

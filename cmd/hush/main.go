@@ -64,6 +64,9 @@ func newRootCommand() *cobra.Command {
 		newGNSCommand(g),
 		newDNSCommand(g),
 		newCADETCommand(g),
+		newExposeCommand(g),
+		newForwardCommand(g),
+		newSOCKSCommand(g),
 	)
 	return root
 }

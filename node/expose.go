@@ -1,0 +1,204 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/hush-overlay/hush/cadet"
+	"github.com/hush-overlay/hush/gns"
+	"github.com/hush-overlay/hush/gns/record"
+	"github.com/hush-overlay/hush/stealth"
+)
+
+// vpnProtocolTCP is the IP protocol number a VPN record names for a public
+// TCP service.
+const vpnProtocolTCP = 6
+
+// localDialTimeout bounds the connection to an exposed local service.
+const localDialTimeout = 10 * time.Second
+
+// exposer runs the exposed services: one CADET port per service, each
+// accepted channel forwarded to the service's local TCP address. Its
+// methods run on control API goroutines, never on the loop.
+type exposer struct {
+	n      *Node
+	reg    *stealth.Registry
+	mu     sync.Mutex // serialises changes
+	active map[string]*exposedPort
+}
+
+// exposedPort is one listening service.
+type exposedPort struct {
+	svc stealth.Service
+	l   cadet.Listener
+}
+
+func newExposer(n *Node) (*exposer, error) {
+	reg, err := stealth.OpenRegistry(n.db)
+	if err != nil {
+		return nil, err
+	}
+	return &exposer{n: n, reg: reg, active: make(map[string]*exposedPort)}, nil
+}
+
+// restore opens the ports of every registered service after a restart.
+// A service that fails to open is logged and left registered.
+func (e *exposer) restore() {
+	services, err := e.reg.List()
+	if err != nil {
+		e.n.log.Error("expose: cannot read the registry", "err", err)
+		return
+	}
+	for _, svc := range services {
+		if err := e.open(svc); err != nil {
+			e.n.log.Error("expose: cannot reopen service", "name", svc.Name, "err", err)
+		}
+	}
+}
+
+// expose registers svc, opens its port and publishes its record. An
+// existing service of the same name is replaced.
+func (e *exposer) expose(svc stealth.Service, expire string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := stealth.CheckService(svc); err != nil {
+		return err
+	}
+	e.close(svc.Name)
+	if err := e.open(svc); err != nil {
+		return err
+	}
+	if err := e.publish(svc, expire); err != nil {
+		e.close(svc.Name)
+		return err
+	}
+	return e.reg.Put(svc)
+}
+
+// remove closes the port, withdraws the record and forgets the service.
+func (e *exposer) remove(name string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	svc, err := e.reg.Get(name)
+	if err != nil {
+		return err
+	}
+	e.close(name)
+	if err := e.withdraw(svc); err != nil {
+		return err
+	}
+	return e.reg.Delete(name)
+}
+
+func (e *exposer) list() ([]stealth.Service, error) { return e.reg.List() }
+
+func (e *exposer) open(svc stealth.Service) error {
+	l, err := e.n.cadetAPI.Listen(svc.Name, cadet.ListenOptions{Secret: svc.Secret})
+	if err != nil {
+		return fmt.Errorf("expose: open port %q: %w", svc.Name, err)
+	}
+	p := &exposedPort{svc: svc, l: l}
+	e.active[svc.Name] = p
+	go e.serve(p)
+	e.n.log.Info("expose: service open", "name", svc.Name, "to", svc.To, "public", svc.Public)
+	return nil
+}
+
+func (e *exposer) close(name string) {
+	if p := e.active[name]; p != nil {
+		p.l.Close()
+		delete(e.active, name)
+	}
+}
+
+// closeAll closes every port; the registry keeps them for the next start.
+func (e *exposer) closeAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for name := range e.active {
+		e.close(name)
+	}
+}
+
+// serve forwards each accepted channel to the local address until the
+// port closes.
+func (e *exposer) serve(p *exposedPort) {
+	for {
+		ch, err := p.l.Accept()
+		if err != nil {
+			return
+		}
+		go e.forward(p.svc, ch)
+	}
+}
+
+func (e *exposer) forward(svc stealth.Service, ch net.Conn) {
+	ctx, cancel := context.WithTimeout(e.n.ctx, localDialTimeout)
+	var d net.Dialer
+	local, err := d.DialContext(ctx, "tcp", svc.To)
+	cancel()
+	if err != nil {
+		e.n.log.Warn("expose: local service unreachable", "name", svc.Name, "to", svc.To, "err", err)
+		ch.Close()
+		return
+	}
+	stop := context.AfterFunc(e.n.ctx, func() { ch.Close(); local.Close() })
+	defer stop()
+	up, down := stealth.Splice(ch, local)
+	e.n.log.Debug("expose: channel closed", "name", svc.Name, "in", up, "out", down)
+}
+
+// record returns the record that names svc: STEALTH with the secret, or
+// VPN for a public service.
+func (e *exposer) record(svc stealth.Service) (string, string) {
+	if svc.Public {
+		return "VPN", fmt.Sprintf("%d %s %s", vpnProtocolTCP, e.n.PeerID(), svc.Name)
+	}
+	return "STEALTH", fmt.Sprintf("%s %s %x", e.n.PeerID(), svc.Name, svc.Secret[:])
+}
+
+// publish puts the service's record under label svc.Name in its zone,
+// replacing an earlier STEALTH or VPN record there, in one transaction.
+func (e *exposer) publish(svc stealth.Service, expire string) error {
+	zk, err := e.n.zoneOf(svc.Zone)
+	if err != nil {
+		return err
+	}
+	typ, value := e.record(svc)
+	rec, err := gns.ParseRecord(typ, value, expire, "-")
+	if err != nil {
+		return err
+	}
+	recs, err := e.n.gns.ns.Lookup(zk, svc.Name)
+	if err != nil {
+		return err
+	}
+	return e.n.gns.ns.Replace(zk, svc.Name, append(withoutServiceRecords(recs), rec))
+}
+
+// withdraw removes the service's record from its zone.
+func (e *exposer) withdraw(svc stealth.Service) error {
+	zk, err := e.n.zoneOf(svc.Zone)
+	if err != nil {
+		e.n.log.Warn("expose: zone gone, no record to withdraw", "name", svc.Name, "zone", svc.Zone, "err", err)
+		return nil
+	}
+	recs, err := e.n.gns.ns.Lookup(zk, svc.Name)
+	if err != nil {
+		return err
+	}
+	return e.n.gns.ns.Replace(zk, svc.Name, withoutServiceRecords(recs))
+}
+
+func withoutServiceRecords(recs []record.Record) []record.Record {
+	var kept []record.Record
+	for _, r := range recs {
+		if r.Type != record.TypeSTEALTH && r.Type != record.TypeVPN {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
