@@ -10,6 +10,7 @@ import (
 	"github.com/hush-overlay/hush/dht/block"
 	"github.com/hush-overlay/hush/hello"
 	"github.com/hush-overlay/hush/identity"
+	"github.com/hush-overlay/hush/loop"
 )
 
 // pathLookupTimeout bounds the DHT lookup behind one FindPaths call.
@@ -114,7 +115,11 @@ func (w *world) startCADETEngine(p *peer) error {
 	if p.malicious {
 		return p.core.Register(core.ServiceCADET, w.maliciousHandler(p, core.ServiceCADET))
 	}
-	e := cadet.New(cadet.Config{Key: p.key, Links: p.core, Env: p.env, Paths: dhtPaths{p}})
+	var env loop.Env = p.env
+	if p.staleClock {
+		env = skewedEnv{Env: p.env, skew: cadetStaleSkew}
+	}
+	e := cadet.New(cadet.Config{Key: p.key, Links: p.core, Env: env, Paths: dhtPaths{p}})
 	p.services.cadet = e
 	if err := p.core.Register(core.ServiceCADET, e); err != nil {
 		return err

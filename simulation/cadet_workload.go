@@ -39,8 +39,64 @@ type probeKind int
 const (
 	probeWrongToken probeKind = iota
 	probeMissingToken
+	// probeStaleToken carries the right secret from a peer whose CADET
+	// clock runs cadetStaleSkew ahead, so its token's time is outside the
+	// responder's window.
+	probeStaleToken
 	probeKinds
 )
+
+// cadetStaleSkew is the clock offset of stale probers: more than CADET's
+// default stealth window of 2 minutes.
+const cadetStaleSkew = 5 * time.Minute
+
+// cadetStaleProbers is how many honest peers run their CADET engine with a
+// skewed clock. They send the stale probes and take no part in channels.
+const cadetStaleProbers = 2
+
+// skewedEnv is a loop.Env whose clock runs skew ahead.
+type skewedEnv struct {
+	loop.Env
+	skew time.Duration
+}
+
+func (e skewedEnv) Now() time.Time { return e.Env.Now().Add(e.skew) }
+
+// markStaleProbers picks the stale probers among the honest peers. It runs
+// before the peers start, because the skew is set when the engine is made.
+func (w *world) markStaleProbers() {
+	if w.cfg.Workload != WorkloadCADET {
+		return
+	}
+	honest := w.honestPeers()
+	if len(honest) < cadetStaleProbers+2 {
+		return
+	}
+	for _, i := range w.rng.Perm(len(honest))[:cadetStaleProbers] {
+		honest[i].staleClock = true
+	}
+}
+
+// channelPeers returns the honest peers with a true clock.
+func (w *world) channelPeers() []*peer {
+	var out []*peer
+	for _, p := range w.honestPeers() {
+		if !p.staleClock {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (w *world) staleProbers() []*peer {
+	var out []*peer
+	for _, p := range w.peers {
+		if p.staleClock {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // cadetRun is the state of the CADET workload.
 type cadetRun struct {
@@ -122,12 +178,12 @@ func (w *world) startCADET() error {
 	if last <= w.workloadStart() {
 		return errorf("duration %v is too short for the cadet workload: it needs more than %v", w.cfg.Duration, w.workloadStart()+cadetOpenTimeout+cadetTransferTimeout)
 	}
-	honest := w.honestPeers()
+	honest := w.channelPeers()
 	if len(honest) < 2 {
 		return errorf("the cadet workload needs at least 2 honest peers, got %d", len(honest))
 	}
 	w.cadetRun = &cadetRun{openedAt: make(map[uint32]time.Duration)}
-	for _, p := range honest {
+	for _, p := range w.honestPeers() {
 		w.sim.Schedule(w.workloadStart()-cadetAnnounceLead, func() { w.announce(p) })
 	}
 	for i, at := range spreadOps(w.cfg.Ops, w.workloadStart(), last) {
@@ -135,8 +191,11 @@ func (w *world) startCADET() error {
 		op := uint32(i)
 		w.sim.Schedule(at, func() { w.openChannel(from, to, op) })
 		if i%2 == 0 {
-			from, to := w.distantPair(honest)
 			kind := probeKind(i / 2 % int(probeKinds))
+			from, to := w.distantPair(honest)
+			if probers := w.staleProbers(); kind == probeStaleToken && len(probers) > 0 {
+				from = probers[w.rng.IntN(len(probers))]
+			}
 			w.sim.Schedule(at+time.Second, func() { w.probe(from, to, kind) })
 		}
 	}
@@ -230,10 +289,13 @@ func (w *world) probe(from, to *peer, kind probeKind) {
 		return
 	}
 	opts := cadet.OpenOptions{Reliability: cadet.ReliableOrdered}
-	if kind == probeWrongToken {
+	switch kind {
+	case probeWrongToken:
 		wrong := *stealthSecret(w.cfg.Seed, to.index)
 		wrong[0] ^= 1
 		opts.Secret = &wrong
+	case probeStaleToken:
+		opts.Secret = stealthSecret(w.cfg.Seed, to.index)
 	}
 	cancel := from.services.cadet.Open(to.id, cadetStealthPort, opts, func(ch *cadet.Channel, err error) {
 		if err == nil {
@@ -257,4 +319,18 @@ func (w *world) fillCADET(r *Report) {
 		Probes:              run.probes,
 		ProbeReplies:        run.replies,
 	}
+	for _, p := range w.peers {
+		if e := p.services.cadet; e != nil {
+			r.CADET.Refused = addRefused(r.CADET.Refused, e.Stats().Refused)
+		}
+	}
+}
+
+func addRefused(a, b cadet.RefusedOpens) cadet.RefusedOpens {
+	a.Malformed += b.Malformed
+	a.UnknownPort += b.UnknownPort
+	a.BadToken += b.BadToken
+	a.Stale += b.Stale
+	a.Replay += b.Replay
+	return a
 }

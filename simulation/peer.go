@@ -19,16 +19,25 @@ type peer struct {
 	transport transport.Transport
 	core      *core.Core
 	malicious bool
-	services  peerServices
+	// staleClock marks a CADET stale prober, whose engine's clock is skewed.
+	staleClock bool
+	services   peerServices
 }
 
-func (w *world) buildPeers() error {
+// buildPeers makes the peers with their keys and environments. Roles
+// (malicious, stale prober) are assigned next, then startPeers starts them.
+func (w *world) buildPeers() {
 	w.peers = make([]*peer, w.cfg.Peers)
 	for i := range w.peers {
 		key := peerKey(w.cfg.Seed, i)
 		p := &peer{index: i, key: key, id: key.PeerID(), addr: memnet.Address(i)}
 		p.env = w.sim.NewEnv(uint64(i), w.cfg.Log.With("peer", p.id.Short()))
 		w.peers[i] = p
+	}
+}
+
+func (w *world) startPeers() error {
+	for _, p := range w.peers {
 		if err := w.startPeer(p); err != nil {
 			return err
 		}

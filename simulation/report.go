@@ -3,6 +3,7 @@ package simulation
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/hush-overlay/hush/cadet"
 	"io"
 	"strings"
 )
@@ -91,8 +92,14 @@ type CADETReport struct {
 	OpenLatencyP50Ms    float64 `json:"open_latency_p50_ms"`
 	PathLengthP50       float64 `json:"path_length_p50"`
 	GoodputP50BytesPerS float64 `json:"goodput_p50_bytes_per_s"`
-	Probes              int     `json:"probes"`
-	ProbeReplies        int     `json:"probe_replies"`
+	// Probes are stealth opens with a wrong, missing or stale token, in
+	// turn. ProbeReplies counts those that opened a channel, which must
+	// be none.
+	Probes       int `json:"probes"`
+	ProbeReplies int `json:"probe_replies"`
+	// Refused sums the opens that the responders dropped, by cause. Each
+	// retransmission of an open counts again.
+	Refused cadet.RefusedOpens `json:"refused"`
 }
 
 // DeterministicFields returns a copy of r without the fields that depend on
@@ -142,8 +149,10 @@ func writeDHT(b *strings.Builder, name string, d *DHTReport) {
 }
 
 func writeCADET(b *strings.Builder, c *CADETReport) {
-	fmt.Fprintf(b, "cadet: %d channels, open success %.1f%%, open latency p50 %.0f ms, path length p50 %.0f, goodput p50 %s/s, %d probe replies to %d probes\n",
-		c.Channels, 100*c.OpenSuccessRate, c.OpenLatencyP50Ms, c.PathLengthP50, formatBytes(uint64(c.GoodputP50BytesPerS)), c.ProbeReplies, c.Probes)
+	fmt.Fprintf(b, "cadet: %d channels, open success %.1f%%, open latency p50 %.0f ms, path length p50 %.0f, goodput p50 %s/s\n",
+		c.Channels, 100*c.OpenSuccessRate, c.OpenLatencyP50Ms, c.PathLengthP50, formatBytes(uint64(c.GoodputP50BytesPerS)))
+	fmt.Fprintf(b, "cadet stealth: %d probe replies to %d probes; refused opens: %d bad token, %d stale, %d replayed, %d unknown port, %d malformed\n",
+		c.ProbeReplies, c.Probes, c.Refused.BadToken, c.Refused.Stale, c.Refused.Replay, c.Refused.UnknownPort, c.Refused.Malformed)
 }
 
 func formatBytes(n uint64) string {

@@ -75,10 +75,12 @@ func newWorld(cfg Config) (*world, error) {
 	w.graph = graph
 	w.newNetwork()
 	w.newDHTRun()
-	if err := w.buildPeers(); err != nil {
+	w.buildPeers()
+	w.markMalicious()
+	w.markStaleProbers()
+	if err := w.startPeers(); err != nil {
 		return nil, err
 	}
-	w.markMalicious()
 	w.churn = newChurner(w, cfg.Churn)
 	return w, nil
 }

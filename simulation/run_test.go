@@ -105,6 +105,12 @@ func TestRunCADETWorkload(t *testing.T) {
 	if r.CADET == nil || r.CADET.Channels != 6 || r.CADET.Probes != 3 {
 		t.Fatalf("cadet report %+v, want 6 channels and 3 probes", r.CADET)
 	}
+	if r.CADET.Refused.Stale == 0 {
+		t.Error("no open was refused as stale")
+	}
+	if r.CADET.Refused.BadToken == 0 {
+		t.Error("no open was refused for a bad token")
+	}
 	if r.CADET.ProbeReplies != 0 {
 		t.Errorf("%d stealth probes got a reply, want none", r.CADET.ProbeReplies)
 	}
@@ -135,6 +141,7 @@ func TestRunMaliciousInvalidBlocksRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.WriteText(os.Stderr)
 	if r.Malicious != 5 {
 		t.Errorf("%d malicious peers, want 5", r.Malicious)
 	}
