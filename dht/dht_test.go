@@ -12,7 +12,12 @@ import (
 func (net *fakeNet) getOnce(p *fakePeer, key Key, typ BlockType, opts GetOptions) []Result {
 	var out []Result
 	done := false
-	p.dht.Get(key, typ, opts, func(r Result) { out = append(out, r) }, func() { done = true })
+	p.dht.Get(key, typ, opts, func(r Result) {
+		out = append(out, r)
+		if net.log != nil {
+			net.logResult(p, r)
+		}
+	}, func() { done = true })
 	for !done && net.sim.Step() {
 	}
 	return out

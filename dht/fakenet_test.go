@@ -139,7 +139,9 @@ func (p *fakePeer) Send(to identity.PeerID, s core.Service, msg []byte) error {
 		return core.ErrTooLarge
 	}
 	net := p.net
-	net.logf("%s -> %s %s", net.name(p.id), net.name(to), describe(msg))
+	if t, _ := wire.PeekType(msg); t != wire.TypeEstimate {
+		net.logf("%s -> %s %s", net.name(p.id), net.name(to), describe(msg))
+	}
 	msg = append([]byte(nil), msg...)
 	net.sim.Schedule(net.latency, func() {
 		if q := net.byID[to]; q != nil && q.links[p.id] {

@@ -88,6 +88,9 @@ func (d *DHT) answersHere(m *wire.Get) bool {
 func (d *DHT) answerLocally(rk requestKey, opts wire.Options, approximate bool) bool {
 	final := false
 	for _, res := range d.localResults(rk, approximate) {
+		if opts.Has(wire.RecordRoute) {
+			res.verifyStored(d.self)
+		}
 		d.deliver(res, d.self)
 		final = final || d.isFinal(rk, res)
 	}

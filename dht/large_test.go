@@ -14,7 +14,7 @@ import (
 // rounds and maintenance so that a few virtual minutes cover warm-up.
 var largeConfig = Config{
 	EstimateRound:       10 * time.Second,
-	MaintenanceInterval: time.Minute,
+	MaintenanceInterval: 10 * time.Minute,
 	GetTimeout:          20 * time.Second,
 }
 
@@ -32,7 +32,7 @@ func runLarge(t testing.TB, r largeRun) (float64, *fakeNet) {
 	net := newFakeNet(t, 42, r.peers, r.cfg)
 	net.allowConnect, net.linkLimit = r.allowConnect, 2*r.degree
 	net.randomRegular(r.degree)
-	net.sim.RunFor(100 * time.Second)
+	net.sim.RunFor(45 * time.Second)
 	rnd := net.sim.NewEnv(1<<41, nil).Rand()
 	keys := make([]Key, r.blocks)
 	for i := range keys {
@@ -77,7 +77,7 @@ func TestLargeRandomGraph(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000-peer simulation")
 	}
-	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, allowConnect: true, cfg: largeConfig, blocks: 200})
+	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, allowConnect: true, cfg: largeConfig, blocks: 100})
 	t.Logf("GET success %.3f, %d events", ratio, net.sim.EventsRun())
 	if ratio < 0.99 {
 		t.Errorf("GET success %.3f, expected at least 0.99", ratio)
@@ -89,7 +89,7 @@ func TestLargeRestrictedGraph(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000-peer simulation")
 	}
-	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, cfg: largeConfig, blocks: 200})
+	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, cfg: largeConfig, blocks: 100})
 	t.Logf("GET success %.3f, %d events", ratio, net.sim.EventsRun())
 	if ratio < 0.99 {
 		t.Errorf("GET success %.3f, expected at least 0.99", ratio)

@@ -44,12 +44,22 @@ func (r *route) last() identity.PeerID {
 }
 
 // verify checks the signatures from the newest entry back, with self as the
-// successor of the newest. At the first bad signature it drops that entry
-// and everything older, marks the route truncated and names the bad
-// entry's peer as origin. It returns how many entries it dropped.
-func (r *route) verify(self identity.PeerID, expires time.Time, blockHash [64]byte) int {
+// successor of the newest, and at most limit entries. At the first bad
+// signature it drops that entry and everything older, marks the route
+// truncated and names the bad entry's peer as origin. It returns how many
+// entries it dropped.
+//
+// Forwarding and storing hops check only the newest entry, which binds the
+// sender to its predecessor and to us, so that the cost per hop stays
+// constant on long routes. A peer that answers a GET from a stored route, or
+// hands a route to the application, checks all of it (limit -1).
+func (r *route) verify(self identity.PeerID, expires time.Time, blockHash [64]byte, limit int) int {
 	succ := self
-	for i := len(r.entries) - 1; i >= 0; i-- {
+	stop := 0
+	if limit >= 0 {
+		stop = max(0, len(r.entries)-limit)
+	}
+	for i := len(r.entries) - 1; i >= stop; i-- {
 		pred := r.predecessor(i)
 		e := r.entries[i]
 		if !e.Peer.Verify(pathSigned(expires, blockHash, pred, succ), e.Signature[:]) {

@@ -32,6 +32,12 @@ func foundFromRecord(r datastore.Record) *found {
 	return f
 }
 
+// verifyStored checks the whole put path of a stored block, whose newest
+// entry names this peer as successor.
+func (f *found) verifyStored(self identity.PeerID) {
+	f.putLen -= f.rt.verify(self, f.msg.Expires, block.HashData(f.msg.Block), -1)
+}
+
 func foundFromHello(h *hello.Hello) *found {
 	return &found{msg: wire.Result{
 		BlockType: uint32(block.TypeHello), Expires: h.Expires,
@@ -58,7 +64,11 @@ func (d *DHT) handleResult(from identity.PeerID, msg []byte) {
 	f.msg.PutPath, f.msg.GetPath = nil, nil
 	if m.Options.Has(wire.RecordRoute) {
 		f.rt = route{entries: append(m.PutPath, m.GetPath...), truncated: m.Options.Has(wire.Truncated), origin: m.TruncatedOrigin}
-		f.putLen = max(0, f.putLen-f.rt.verify(d.self, m.Expires, block.HashData(m.Block)))
+		limit := 1
+		if len(d.gets[requestKey{key: m.QueryKey, typ: block.Type(m.BlockType)}])+len(d.gets[requestKey{key: m.QueryKey}]) > 0 {
+			limit = -1
+		}
+		f.putLen = max(0, f.putLen-f.rt.verify(d.self, m.Expires, block.HashData(m.Block), limit))
 	}
 	d.cacheResult(m, info)
 	d.learnHello(block.Type(m.BlockType), m.Block)

@@ -15,9 +15,9 @@ package keyspace
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"math/bits"
 
-	kbucket "github.com/libp2p/go-libp2p-kbucket"
 	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -42,16 +42,16 @@ func LibP2PID(id identity.PeerID) (peer.ID, error) {
 	return peer.IDFromPublicKey(pub)
 }
 
-// OfPeer returns the position of a peer. The error case cannot happen for a
-// 32-byte key, because libp2p does not check that it is a curve point.
+// libp2pIDPrefix is what libp2p puts before a 32-byte Ed25519 key in a
+// peer ID: the identity multihash code (0x00) and length (0x24), then the
+// protobuf PublicKey header (field 1: KeyType Ed25519 = 1; field 2: 32 bytes).
+var libp2pIDPrefix = []byte{0x00, 0x24, 0x08, 0x01, 0x12, 0x20}
+
+// OfPeer returns the position of a peer: kbucket.ConvertPeerID of its
+// libp2p peer ID, computed here with one SHA-256 because routing computes
+// positions often. A test checks it against the libp2p functions.
 func OfPeer(id identity.PeerID) Position {
-	pid, err := LibP2PID(id)
-	if err != nil {
-		panic("keyspace: libp2p rejected a 32-byte Ed25519 key: " + err.Error())
-	}
-	var p Position
-	copy(p[:], kbucket.ConvertPeerID(pid))
-	return p
+	return sha256.Sum256(append(append([]byte(nil), libp2pIDPrefix...), id[:]...))
 }
 
 // OfKey returns the position of a 64-byte DHT key: its first 32 bytes.
