@@ -69,8 +69,8 @@ func (h GetHandle) Cancel() {
 
 // Get looks up blocks of type typ (block.TypeAny for every type) under
 // key. onResult runs for each new valid block; onDone runs once when the
-// timeout passes, or at the first result for block types whose plugin says
-// blocks are unique (unless FindApproximate is set). The GET is sent again
+// timeout passes, or at the first result for block types whose plugin marks
+// blocks as unique (unless FindApproximate is set). The GET is sent again
 // at growing intervals until then, with a result filter of the blocks
 // already received.
 func (d *DHT) Get(key Key, typ BlockType, opts GetOptions, onResult func(Result), onDone func()) GetHandle {

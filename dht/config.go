@@ -48,7 +48,8 @@ type Config struct {
 	// Replication is the default replication level of PUTs and GETs
 	// (default 5, at most MaxReplication).
 	Replication int
-	// MaxHops drops messages whatever the size estimate says (default 64).
+	// MaxHops is the hop count at which messages are dropped, whatever the
+	// size estimate (default 64).
 	MaxHops int
 	// FlapGrace is how long a peer whose link went down stays in the
 	// routing table, so that a short flap does not empty a bucket

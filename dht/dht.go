@@ -1,7 +1,8 @@
-// Package dht is hush's R5N distributed hash table (draft-schanzen-r5n): a
-// random walk for the first log2(N) hops of every message, then greedy
-// routing over a Kademlia routing table, with several parallel paths so
-// that the number of peers storing a block approaches a replication level.
+// Package dht is hush's R5N distributed hash table (draft-schanzen-r5n).
+// Every message takes a random walk for its first log2(N) hops, then greedy
+// routing over a Kademlia routing table. Messages fork into several
+// parallel paths, so that the number of peers storing a block approaches a
+// replication level.
 // Each message carries a Bloom filter of the peers it visited, results
 // travel back along the path of the GET that asked for them, and every hop
 // validates blocks with the plugin of their block type.

@@ -17,7 +17,7 @@ import (
 //
 // Time is cut into rounds of Config.EstimateRound, numbered from the Unix
 // epoch so that all peers agree. Round r defines estimateSamples keys,
-// SHA-256("hush-nse" || r || i). For each key every peer knows how many
+// SHA-256("hush-nse" || r || i). For each key every peer computes how many
 // leading bits its own position shares with it, and floods the largest
 // value it has seen to its neighbours. After the round, each flooded value
 // is the maximum over all N peers of a geometric variable, whose mean is

@@ -100,8 +100,8 @@ func (d *DHT) cacheResult(m *wire.Result, info block.Info) {
 }
 
 // deliver passes f to every request and local GET waiting for it, except
-// the neighbour it came from. Each request gets a block at most once, as
-// far as its result filter tells.
+// the neighbour it came from. A request skips blocks that its result
+// filter already contains, so it gets each block at most once.
 func (d *DHT) deliver(f *found, sender identity.PeerID) {
 	p, ok := d.blocks.Lookup(block.Type(f.msg.BlockType))
 	if !ok {

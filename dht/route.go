@@ -13,11 +13,11 @@ import (
 // Routing decisions, kept free of DHT state so they can be tested alone.
 
 // forwardCount returns how many peers a message with the given hop count
-// goes to next, following R5N's rule: past 4·log2(N) hops none, past
-// 2·log2(N) hops one, and before that 1 + (r-1)/(log2(N) + (r-1)·hops),
-// rounded up or down at random with the fraction as probability, so that the
-// expected number of parallel paths approaches the replication level r. u
-// is a uniform random number in [0, 1).
+// goes to next, following R5N's rule. Past 4·log2(N) hops it is none, past
+// 2·log2(N) hops one. Before that it is 1 + (r-1)/(log2(N) + (r-1)·hops),
+// rounded up or down at random with the fraction as probability, so that
+// the expected number of parallel paths approaches the replication level r.
+// u is a uniform random number in [0, 1).
 func forwardCount(hops int, replication int, log2N float64, u float64) int {
 	if float64(hops) > 4*log2N {
 		return 0
