@@ -45,3 +45,17 @@ func BenchmarkRun100DHT(b *testing.B) {
 func BenchmarkRun300DHTCompare(b *testing.B) {
 	benchmarkRun(b, Config{Peers: 300, Topology: Random, Degree: 8, Duration: 3 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 50, Compare: true})
 }
+
+// BenchmarkRun100DHTForgers compares R5N and greedy Kademlia with 20 % of
+// the peers replying to GETs with forged blocks.
+func BenchmarkRun100DHTForgers(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 20,
+		Compare: true, Malicious: 0.2, MaliciousMode: MaliciousInvalid})
+}
+
+// BenchmarkRun100DHTDroppers compares R5N and greedy Kademlia with 20 % of
+// the peers dropping all DHT traffic.
+func BenchmarkRun100DHTDroppers(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 20,
+		Compare: true, Malicious: 0.2, MaliciousMode: MaliciousDrop})
+}
