@@ -59,3 +59,11 @@ func BenchmarkRun100DHTDroppers(b *testing.B) {
 	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadDHT, Ops: 20,
 		Compare: true, Malicious: 0.2, MaliciousMode: MaliciousDrop})
 }
+
+func BenchmarkRun100GNS(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 100, Topology: Random, Degree: 8, Duration: 2 * time.Minute, Seed: 1, Workload: WorkloadGNS, Ops: 20})
+}
+
+func BenchmarkRun100CADETRestricted(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 100, Topology: Restricted, Degree: 4, Duration: 3 * time.Minute, Seed: 1, Workload: WorkloadCADET, Ops: 20})
+}
