@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"encoding/hex"
 	"errors"
+	"runtime"
 	"testing"
 )
 
@@ -68,4 +69,90 @@ func hexBytes(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestX25519EdgePoints covers the inputs a ladder is most
+// likely to get wrong: the top bit set, which must be ignored, values from
+// p to 2^255-1, which must be reduced, and the points of small order.
+func TestX25519EdgePoints(t *testing.T) {
+	random := &detRand{state: [32]byte{7}}
+	raw := make([]byte, keySize)
+	random.Read(raw)
+	want, _ := ecdh.X25519().NewPrivateKey(raw)
+	scalar := clampScalar(raw)
+	for i, point := range edgePoints(t, random) {
+		peer, err := ecdh.X25519().NewPublicKey(point)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSecret, wantErr := want.ECDH(peer)
+		got, gotErr := x25519(&scalar, point)
+		if (wantErr == nil) != (gotErr == nil) || !bytes.Equal(got, wantSecret) {
+			t.Errorf("point %d (%x): secret %x, %v; expected %x, %v", i, point, got, gotErr, wantSecret, wantErr)
+		}
+	}
+}
+
+// edgePoints returns u-coordinates near 0, 1 and p and the two points of
+// order 8, each also with the top bit set, and random points with the top
+// bit set.
+func edgePoints(t *testing.T, random *detRand) [][]byte {
+	var points [][]byte
+	for _, s := range []string{
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	} {
+		p := hexBytes(t, s)
+		high := bytes.Clone(p)
+		high[31] |= 0x80
+		points = append(points, p, high)
+	}
+	for range 20 {
+		p := make([]byte, keySize)
+		random.Read(p)
+		p[31] |= 0x80
+		points = append(points, p)
+	}
+	return points
+}
+
+// BenchmarkX25519 compares one DH with a peer's point through core's
+// x25519 and through crypto/ecdh with an already parsed private key, and
+// the two ways to get a fresh key's public key.
+func BenchmarkX25519(b *testing.B) {
+	raw := bytes.Repeat([]byte{9}, keySize)
+	scalar := clampScalar(raw)
+	priv, _ := ecdh.X25519().NewPrivateKey(raw)
+	point := priv.PublicKey().Bytes()
+	b.Run("DH/core", func(b *testing.B) {
+		benchCPU(b, func() { x25519(&scalar, point) })
+	})
+	b.Run("DH/crypto-ecdh", func(b *testing.B) {
+		benchCPU(b, func() { priv.ECDH(priv.PublicKey()) })
+	})
+	b.Run("Public/core", func(b *testing.B) {
+		benchCPU(b, func() { x25519Public(&scalar) })
+	})
+	b.Run("Public/crypto-ecdh", func(b *testing.B) {
+		benchCPU(b, func() { ecdh.X25519().NewPrivateKey(raw) })
+	})
+}
+
+// benchCPU runs f per operation on a locked thread and reports its CPU
+// time per operation.
+func benchCPU(b *testing.B, f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start := cpuTime(true)
+	for b.Loop() {
+		f()
+	}
+	reportCPU(b, cpuTime(true)-start)
 }
