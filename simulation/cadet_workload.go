@@ -332,5 +332,6 @@ func addRefused(a, b cadet.RefusedOpens) cadet.RefusedOpens {
 	a.BadToken += b.BadToken
 	a.Stale += b.Stale
 	a.Replay += b.Replay
+	a.Limit += b.Limit
 	return a
 }
