@@ -151,8 +151,8 @@ func writeDHT(b *strings.Builder, name string, d *DHTReport) {
 func writeCADET(b *strings.Builder, c *CADETReport) {
 	fmt.Fprintf(b, "cadet: %d channels, open success %.1f%%, open latency p50 %.0f ms, path length p50 %.0f, goodput p50 %s/s\n",
 		c.Channels, 100*c.OpenSuccessRate, c.OpenLatencyP50Ms, c.PathLengthP50, formatBytes(uint64(c.GoodputP50BytesPerS)))
-	fmt.Fprintf(b, "cadet stealth: %d probe replies to %d probes; refused opens: %d bad token, %d stale, %d replayed, %d unknown port, %d malformed\n",
-		c.ProbeReplies, c.Probes, c.Refused.BadToken, c.Refused.Stale, c.Refused.Replay, c.Refused.UnknownPort, c.Refused.Malformed)
+	fmt.Fprintf(b, "cadet stealth: %d probe replies to %d probes; refused opens: %d bad token, %d stale, %d replayed, %d unknown port, %d malformed, %d over the channel limit\n",
+		c.ProbeReplies, c.Probes, c.Refused.BadToken, c.Refused.Stale, c.Refused.Replay, c.Refused.UnknownPort, c.Refused.Malformed, c.Refused.Limit)
 }
 
 func formatBytes(n uint64) string {
