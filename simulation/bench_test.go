@@ -67,3 +67,7 @@ func BenchmarkRun100GNS(b *testing.B) {
 func BenchmarkRun100CADETRestricted(b *testing.B) {
 	benchmarkRun(b, Config{Peers: 100, Topology: Restricted, Degree: 4, Duration: 3 * time.Minute, Seed: 1, Workload: WorkloadCADET, Ops: 20})
 }
+
+func BenchmarkRun1000SmallWorld(b *testing.B) {
+	benchmarkRun(b, Config{Peers: 1000, Topology: SmallWorld, Degree: 8, Duration: 10 * time.Minute, Seed: 1})
+}
