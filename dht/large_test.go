@@ -1,6 +1,7 @@
 package dht
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"testing"
@@ -9,6 +10,9 @@ import (
 	"github.com/hush-overlay/hush/dht/block"
 	"github.com/hush-overlay/hush/loop"
 )
+
+// large enables the 1,000-peer runs, which take minutes of CPU time.
+var large = flag.Bool("large", false, "run the 1,000-peer simulations")
 
 // largeConfig is the configuration of the 1,000-peer runs: short estimation
 // rounds and maintenance so that a few virtual minutes cover warm-up.
@@ -74,8 +78,8 @@ func checkEstimates(t *testing.T, net *fakeNet) {
 }
 
 func TestLargeRandomGraph(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1,000-peer simulation")
+	if !*large {
+		t.Skip("1,000-peer simulation: run with -large")
 	}
 	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, allowConnect: true, cfg: largeConfig, blocks: 100})
 	t.Logf("GET success %.3f, %d events", ratio, net.sim.EventsRun())
@@ -86,8 +90,8 @@ func TestLargeRandomGraph(t *testing.T) {
 }
 
 func TestLargeRestrictedGraph(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1,000-peer simulation")
+	if !*large {
+		t.Skip("1,000-peer simulation: run with -large")
 	}
 	ratio, net := runLarge(t, largeRun{peers: 1000, degree: 8, cfg: largeConfig, blocks: 100})
 	t.Logf("GET success %.3f, %d events", ratio, net.sim.EventsRun())
