@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/transport"
@@ -41,7 +42,7 @@ func (l *link) enqueue(s Service, msg []byte, force bool) bool {
 	}
 	n := len(l.queue)
 	if n == 0 || len(l.queue[n-1])+size > frameHeaderSize+maxPlaintext {
-		l.queue = append(l.queue, make([]byte, frameHeaderSize, frameHeaderSize+size+tagSize))
+		l.queue = append(l.queue, newBatch(size))
 		n++
 	}
 	l.queue[n-1] = appendRecord(l.queue[n-1], s, msg)
@@ -87,6 +88,7 @@ func (l *link) flush() {
 		if err == nil {
 			l.sent(len(l.refused))
 		}
+		releaseBatch(l.refused)
 		l.refused = nil
 	}
 	if len(l.queue) == 0 {
@@ -127,4 +129,37 @@ func (l *link) seal(batch []byte) []byte {
 	k.nonce++
 	k.epochFrames++
 	return frame
+}
+
+// pooledBatchMin is the first record size from which a batch takes a
+// full-size buffer from batchPool. Smaller batches get a buffer of their
+// own size, so a link that sends a few small messages holds no 65 KiB.
+const pooledBatchMin = 8 << 10
+
+// batchPool recycles the buffers of large batches. transport.Conn.Send
+// copies a frame, so a batch's buffer is free again once Send returns, and
+// bulk traffic neither allocates nor zeroes a buffer per frame.
+var batchPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, transport.MaxFrameSize)
+	return &b
+}}
+
+// newBatch returns an empty batch, with its header bytes reserved, that
+// takes a first record of size bytes.
+func newBatch(size int) []byte {
+	if size < pooledBatchMin {
+		return make([]byte, frameHeaderSize, frameHeaderSize+size+tagSize)
+	}
+	return (*batchPool.Get().(*[]byte))[:frameHeaderSize]
+}
+
+// releaseBatch returns a sealed frame's buffer to batchPool once the
+// transport no longer needs it. Buffers not from the pool are left to the
+// garbage collector.
+func releaseBatch(frame []byte) {
+	if cap(frame) != transport.MaxFrameSize {
+		return
+	}
+	frame = frame[:0]
+	batchPool.Put(&frame)
 }

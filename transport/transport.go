@@ -47,7 +47,8 @@ var (
 type Conn interface {
 	// Send queues one frame for writing. It never blocks: when the queued
 	// bytes would pass the connection's bound it returns ErrQueueFull and
-	// queues nothing.
+	// queues nothing. Send copies the frame, so the caller may reuse it as
+	// soon as Send returns.
 	Send(frame []byte) error
 	// Close writes what is queued, then closes the connection normally.
 	// Frames that arrive afterwards are not delivered.
