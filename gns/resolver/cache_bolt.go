@@ -28,10 +28,14 @@ const CacheBucket = "gnscache"
 // The cache holds decrypted records of zones the user looked up, so the
 // database reveals what was resolved; it lives next to the user's keys.
 type BoltCache struct {
-	db        *bolt.DB
-	mu        sync.Mutex
-	pending   map[string][]byte // queued values by key, guarded by mu
-	wake      chan struct{}     // signals the writer, capacity 1
+	db      *bolt.DB
+	mu      sync.Mutex
+	pending map[string][]byte // queued values by key, guarded by mu
+	// flushing holds the batch the writer is committing, guarded by mu,
+	// so that Get finds an entry between its removal from pending and
+	// the end of the commit.
+	flushing  map[string][]byte
+	wake      chan struct{} // signals the writer, capacity 1
 	stop      chan struct{}
 	stopped   chan struct{}
 	closeOnce sync.Once
@@ -88,10 +92,16 @@ func (c *BoltCache) flush() {
 	c.mu.Lock()
 	batch := c.pending
 	c.pending = make(map[string][]byte)
+	c.flushing = batch
 	c.mu.Unlock()
 	if len(batch) == 0 {
 		return
 	}
+	defer func() {
+		c.mu.Lock()
+		c.flushing = nil
+		c.mu.Unlock()
+	}()
 	c.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(CacheBucket))
 		for k, v := range batch {
@@ -113,6 +123,9 @@ func (c *BoltCache) Get(zk zone.PublicKey, label string, now time.Time) ([]recor
 	key := boltKey(zk, label)
 	c.mu.Lock()
 	v, queued := c.pending[string(key)]
+	if !queued {
+		v, queued = c.flushing[string(key)]
+	}
 	c.mu.Unlock()
 	if queued {
 		return decodeCacheValue(v, now)
