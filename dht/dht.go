@@ -27,22 +27,25 @@ import (
 
 // DHT is one peer's R5N routing core.
 type DHT struct {
-	cfg    Config
-	env    loop.Env
-	links  core.Links
-	key    *identity.PrivateKey
-	self   identity.PeerID
-	store  Datastore
-	blocks *block.Registry
-	hellos *block.HelloPlugin
-	log    *slog.Logger
+	cfg   Config
+	env   loop.Env
+	links core.Links
+	key   *identity.PrivateKey
+	self  identity.PeerID
+	// selfHelloKey is block.HelloKey(self), kept because lookups compare
+	// keys with it.
+	selfHelloKey Key
+	store        Datastore
+	blocks       *block.Registry
+	hellos       *block.HelloPlugin
+	log          *slog.Logger
 
 	table      *table
 	neighbours map[identity.PeerID]*neighbour
 	requests   *requestTable
 	gets       map[requestKey][]*getOp
 	est        estimator
-	connecting map[identity.PeerID]uint64 // peer -> maintenance round of the last Connect
+	connecting map[identity.PeerID]dialBackoff // peers asked for a link, until they link up
 
 	maintainTimer loop.Timer
 	round         uint64
@@ -66,14 +69,15 @@ func New(cfg Config, env loop.Env, links core.Links, key *identity.PrivateKey, s
 	self := key.PeerID()
 	d := &DHT{
 		cfg: cfg, env: env, links: links, key: key, self: self, store: store,
-		blocks:     block.NewRegistry(),
-		hellos:     block.NewHelloPlugin(),
-		log:        env.Log().With("subsystem", "dht"),
-		table:      newTable(self, cfg.BucketSize),
-		neighbours: make(map[identity.PeerID]*neighbour),
-		requests:   newRequestTable(cfg.RequestLimit, cfg.RequestTTL),
-		gets:       make(map[requestKey][]*getOp),
-		connecting: make(map[identity.PeerID]uint64),
+		selfHelloKey: block.HelloKey(self),
+		blocks:       block.NewRegistry(),
+		hellos:       block.NewHelloPlugin(),
+		log:          env.Log().With("subsystem", "dht"),
+		table:        newTable(self, cfg.BucketSize),
+		neighbours:   make(map[identity.PeerID]*neighbour),
+		requests:     newRequestTable(cfg.RequestLimit, cfg.RequestTTL),
+		gets:         make(map[requestKey][]*getOp),
+		connecting:   make(map[identity.PeerID]dialBackoff),
 	}
 	d.blocks.Register(d.hellos)
 	d.startEstimate()

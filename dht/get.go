@@ -128,22 +128,32 @@ func (d *DHT) localResults(rk requestKey, approximate bool) []*found {
 // with approximate, ours and those of the neighbours closest to key.
 func (d *DHT) hellosFor(key Key, approximate bool) []*hello.Hello {
 	var out []*hello.Hello
-	if own := d.ownHello(); own != nil && (approximate || block.HelloKey(d.self) == key) {
+	if own := d.ownHello(); own != nil && (approximate || d.selfHelloKey == key) {
 		out = append(out, own)
 	}
-	n := 0
-	if approximate {
-		n = approximateHellos
-	}
-	for _, p := range d.table.closest(keyspace.OfKey(key), d.table.size(), nil) {
-		h := d.neighbours[p].hello
-		if h == nil || h.Expired(d.env.Now()) {
-			continue
+	if !approximate {
+		if p, ok := d.table.withHelloKey(key); ok {
+			out = d.appendHello(out, p)
 		}
-		if n > 0 || block.HelloKey(p) == key {
-			out = append(out, h)
-			n--
+		return out
+	}
+	n := approximateHellos
+	for _, p := range d.table.closest(keyspace.OfKey(key), d.table.size(), nil) {
+		if n > 0 || d.table.helloKey(p) == key {
+			before := len(out)
+			out = d.appendHello(out, p)
+			n -= len(out) - before
 		}
 	}
 	return out
+}
+
+// appendHello appends neighbour p's HELLO to out if it has one that has
+// not expired.
+func (d *DHT) appendHello(out []*hello.Hello, p identity.PeerID) []*hello.Hello {
+	h := d.neighbours[p].hello
+	if h == nil || h.Expired(d.env.Now()) {
+		return out
+	}
+	return append(out, h)
 }

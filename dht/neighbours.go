@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/hush-overlay/hush/dht/wire"
 	"github.com/hush-overlay/hush/hello"
@@ -31,6 +32,7 @@ func (d *DHT) LinkUp(p identity.PeerID) {
 		d.neighbours[p] = n
 	}
 	n.up = true
+	delete(d.connecting, p)
 	if n.grace != nil {
 		n.grace.Stop()
 		n.grace = nil
@@ -92,25 +94,66 @@ func (d *DHT) handleHello(from identity.PeerID, msg []byte) {
 }
 
 // maybeConnect asks CORE for a link to h's peer if the peer would fill a
-// sparse bucket and the link limit allows. Each peer is asked for at most
-// once per maintenance round.
+// sparse bucket and the link limit allows. A peer asked for before is asked
+// again only after a backoff that doubles with each attempt, so that peers
+// CORE cannot reach (behind a restricted topology, or gone) cost no
+// handshake storm.
 func (d *DHT) maybeConnect(h *hello.Hello) {
 	p := h.Peer
-	if p == d.self || h.Expired(d.env.Now()) || d.neighbours[p] != nil {
+	now := d.env.Now()
+	if p == d.self || h.Expired(now) || d.neighbours[p] != nil {
 		return
 	}
-	if last, ok := d.connecting[p]; ok && last == d.round {
+	b, asked := d.connecting[p]
+	if asked && now.Before(b.next) {
 		return
 	}
 	if len(d.neighbourIDs()) >= d.cfg.LinkLimit || !d.table.wouldAccept(p) {
 		return
 	}
-	if len(d.connecting) >= 4*d.cfg.LinkLimit {
-		clear(d.connecting)
-	}
-	d.connecting[p] = d.round
+	d.connecting[p] = b.advance(now, d.cfg.MaintenanceInterval)
+	d.pruneConnecting(now)
 	d.debug("connecting for sparse bucket", "peer", p.Short())
 	d.links.Connect(h)
+}
+
+// connectBackoffMax caps the wait between link requests to one peer.
+const connectBackoffMax = 4 * time.Hour
+
+// connectMemory bounds the peers whose backoff is remembered.
+const connectMemory = 1024
+
+// dialBackoff is when a peer may next be asked for, and how long the wait
+// after that attempt will be.
+type dialBackoff struct {
+	next time.Time
+	wait time.Duration
+}
+
+// advance records an attempt at now and returns the next state: the first
+// wait is first, and each later one twice the one before.
+func (b dialBackoff) advance(now time.Time, first time.Duration) dialBackoff {
+	wait := first
+	if b.wait > 0 {
+		wait = min(2*b.wait, connectBackoffMax)
+	}
+	return dialBackoff{next: now.Add(wait), wait: wait}
+}
+
+// pruneConnecting forgets backoffs that have run out when too many are
+// remembered, and all of them if that is not enough.
+func (d *DHT) pruneConnecting(now time.Time) {
+	if len(d.connecting) <= connectMemory {
+		return
+	}
+	for p, b := range d.connecting {
+		if now.After(b.next) {
+			delete(d.connecting, p)
+		}
+	}
+	if len(d.connecting) > connectMemory {
+		clear(d.connecting)
+	}
 }
 
 func pow2(x float64) float64 { return math.Exp2(x) }

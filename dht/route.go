@@ -66,10 +66,9 @@ func (d *DHT) nextHops(target keyspace.Position, hops, replication int, filter *
 	if hops >= d.cfg.MaxHops {
 		return nil
 	}
-	skip := func(p identity.PeerID) bool { return filter.Contains(p) }
 	var out []identity.PeerID
 	if d.cfg.Mode == ModeKademlia {
-		out = d.table.closest(target, 1, skip)
+		out = d.table.closest(target, 1, filter)
 		if len(out) == 1 && !keyspace.Closer(d.table.position(out[0]), d.table.self, target) {
 			out = nil
 		}
@@ -77,9 +76,9 @@ func (d *DHT) nextHops(target keyspace.Position, hops, replication int, filter *
 		log2N := d.log2Size()
 		n := forwardCount(hops, replication, log2N, uniform(d.env.Rand()))
 		if randomPhase(hops, log2N) {
-			out = pickRandom(d.table.closest(target, d.table.size(), skip), n, d.env.Rand())
+			out = pickRandom(d.table.closest(target, d.table.size(), filter), n, d.env.Rand())
 		} else {
-			out = d.table.closest(target, n, skip)
+			out = d.table.closest(target, n, filter)
 		}
 	}
 	for _, p := range out {
@@ -91,11 +90,5 @@ func (d *DHT) nextHops(target keyspace.Position, hops, replication int, filter *
 // isClosest reports whether this peer should store a block under target:
 // no up member outside filter is closer.
 func (d *DHT) isClosest(target keyspace.Position, filter *wire.PeerFilter) bool {
-	var cands []keyspace.Position
-	for _, p := range d.table.up() {
-		if !filter.Contains(p) {
-			cands = append(cands, d.table.position(p))
-		}
-	}
-	return amClosest(d.table.self, target, cands)
+	return !d.table.anyCloser(d.table.self, target, filter)
 }

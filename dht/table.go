@@ -8,7 +8,9 @@ import (
 	kbucket "github.com/libp2p/go-libp2p-kbucket"
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/hush-overlay/hush/dht/block"
 	"github.com/hush-overlay/hush/dht/keyspace"
+	"github.com/hush-overlay/hush/dht/wire"
 	"github.com/hush-overlay/hush/identity"
 )
 
@@ -28,11 +30,16 @@ type table struct {
 	members map[identity.PeerID]*member
 	waiting map[identity.PeerID]time.Time
 	byP2P   map[peer.ID]identity.PeerID
+	byPos   map[keyspace.Position]identity.PeerID
 }
 
 type member struct {
 	pos keyspace.Position
 	pid peer.ID
+	// bits and helloKey are cached because routing reads them for every
+	// member on every message.
+	bits     wire.PeerFilterBitsOf
+	helloKey block.Key
 	// up is false during the grace period after the link went down.
 	up bool
 }
@@ -56,6 +63,7 @@ func newTable(self identity.PeerID, bucketSize int) *table {
 		members: make(map[identity.PeerID]*member),
 		waiting: make(map[identity.PeerID]time.Time),
 		byP2P:   make(map[peer.ID]identity.PeerID),
+		byPos:   make(map[keyspace.Position]identity.PeerID),
 	}
 }
 
@@ -84,8 +92,9 @@ func (t *table) tryAdd(p identity.PeerID) bool {
 	if err != nil || !added {
 		return false
 	}
-	t.members[p] = &member{pos: keyspace.OfPeer(p), pid: pid, up: true}
+	t.members[p] = &member{pos: keyspace.OfPeer(p), pid: pid, up: true, bits: wire.PeerBits(p), helloKey: block.HelloKey(p)}
 	t.byP2P[pid] = p
+	t.byPos[t.members[p].pos] = p
 	delete(t.waiting, p)
 	return true
 }
@@ -111,6 +120,7 @@ func (t *table) expire(p identity.PeerID) {
 	t.rt.RemovePeer(m.pid)
 	delete(t.members, p)
 	delete(t.byP2P, m.pid)
+	delete(t.byPos, m.pos)
 	t.promote()
 }
 
@@ -146,22 +156,75 @@ func (t *table) up() []identity.PeerID {
 	return out
 }
 
-// closest returns up to n members with a link up that skip does not
-// exclude, nearest to target first, by brute-force XOR distance.
-func (t *table) closest(target keyspace.Position, n int, skip func(identity.PeerID) bool) []identity.PeerID {
-	var cands []identity.PeerID
-	for _, p := range t.up() {
-		if skip == nil || !skip(p) {
-			cands = append(cands, p)
+// closest returns up to n members with a link up that filter (if not nil)
+// does not contain, nearest to target first, by brute-force XOR distance.
+func (t *table) closest(target keyspace.Position, n int, filter *wire.PeerFilter) []identity.PeerID {
+	cands := make([]ranked, 0, len(t.members))
+	for p, m := range t.members {
+		if m.up && (filter == nil || !filter.ContainsBits(m.bits)) {
+			cands = append(cands, ranked{dist: keyspace.Distance(m.pos, target), peer: p})
 		}
 	}
-	slices.SortFunc(cands, func(a, b identity.PeerID) int {
-		da := keyspace.Distance(t.members[a].pos, target)
-		db := keyspace.Distance(t.members[b].pos, target)
-		return bytes.Compare(da[:], db[:])
-	})
-	return cands[:min(n, len(cands))]
+	n = min(n, len(cands))
+	if n < len(cands)/4 {
+		cands = selectNearest(cands, n)
+	} else {
+		slices.SortFunc(cands, ranked.compare)
+	}
+	out := make([]identity.PeerID, n)
+	for i := range out {
+		out[i] = cands[i].peer
+	}
+	return out
 }
+
+// ranked is a peer with its distance to a target.
+type ranked struct {
+	dist keyspace.Position
+	peer identity.PeerID
+}
+
+func (a ranked) compare(b ranked) int { return bytes.Compare(a.dist[:], b.dist[:]) }
+
+// selectNearest moves the n nearest of cands to its front, in order, by n
+// passes of selection, cheaper than a sort when n is small.
+func selectNearest(cands []ranked, n int) []ranked {
+	for i := range n {
+		best := i
+		for j := i + 1; j < len(cands); j++ {
+			if cands[j].compare(cands[best]) < 0 {
+				best = j
+			}
+		}
+		cands[i], cands[best] = cands[best], cands[i]
+	}
+	return cands
+}
+
+// anyCloser reports whether a member with a link up that filter does not
+// contain is closer to target than pos.
+func (t *table) anyCloser(pos, target keyspace.Position, filter *wire.PeerFilter) bool {
+	for _, m := range t.members {
+		if m.up && !filter.ContainsBits(m.bits) && keyspace.Closer(m.pos, pos, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// withHelloKey returns the up member whose HELLO key is key. A HELLO key
+// starts with its peer's position, so a map lookup finds the candidate.
+func (t *table) withHelloKey(key block.Key) (identity.PeerID, bool) {
+	p, ok := t.byPos[keyspace.OfKey(key)]
+	if !ok {
+		return p, false
+	}
+	m := t.members[p]
+	return p, m.up && m.helloKey == key
+}
+
+// helloKey returns a member's HELLO key.
+func (t *table) helloKey(p identity.PeerID) block.Key { return t.members[p].helloKey }
 
 // position returns a member's position.
 func (t *table) position(p identity.PeerID) keyspace.Position { return t.members[p].pos }

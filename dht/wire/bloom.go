@@ -30,13 +30,25 @@ func (f *PeerFilter) Add(peer identity.PeerID) {
 
 // Contains reports whether peer was probably added.
 func (f *PeerFilter) Contains(peer identity.PeerID) bool {
-	for _, i := range peerBits(peer) {
+	return f.ContainsBits(PeerBits(peer))
+}
+
+// ContainsBits is Contains for a peer whose PeerBits the caller kept, so
+// that routing tests many peers without hashing each of them again.
+func (f *PeerFilter) ContainsBits(bits PeerFilterBitsOf) bool {
+	for _, i := range bits {
 		if f[i/8]&(1<<(i%8)) == 0 {
 			return false
 		}
 	}
 	return true
 }
+
+// PeerFilterBitsOf holds the bit positions of one peer in a PeerFilter.
+type PeerFilterBitsOf = [PeerFilterHashes]uint16
+
+// PeerBits returns the bit positions of peer in a PeerFilter.
+func PeerBits(peer identity.PeerID) PeerFilterBitsOf { return peerBits(peer) }
 
 func peerBits(peer identity.PeerID) [PeerFilterHashes]uint16 {
 	h := sha512.Sum512(peer[:])
