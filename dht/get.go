@@ -17,7 +17,10 @@ import (
 const approximateHellos = 8
 
 // handleGet remembers a GET from a neighbour, answers it from local storage
-// and forwards it.
+// and forwards it. A path of a GET with the find approximate option ends at
+// the first peer closest to the key, which answers with the nearest HELLOs
+// it knows: walking on would only collect more HELLOs than the lookup can
+// use and route each of them back over every path of the GET.
 func (d *DHT) handleGet(from identity.PeerID, msg []byte) {
 	m, err := wire.ParseGet(msg)
 	var filter *block.ResultFilter
@@ -32,7 +35,8 @@ func (d *DHT) handleGet(from identity.PeerID, msg []byte) {
 	m.PeerFilter.Add(d.self)
 	rk := requestKey{key: m.Key, typ: block.Type(m.BlockType)}
 	d.requests.add(rk, from, m.Options, filter, d.env.Now())
-	if d.answerLocally(rk, m.Options, d.answersHere(m)) {
+	approximate := d.answersHere(m)
+	if d.answerLocally(rk, m.Options, approximate) || (approximate && !m.Options.Has(wire.DemultiplexEverywhere)) {
 		return
 	}
 	d.forwardGet(m, int(m.HopCount))
