@@ -94,7 +94,8 @@ func (d *DHT) handleHello(from identity.PeerID, msg []byte) {
 }
 
 // maybeConnect asks CORE for a link to h's peer if the peer would fill a
-// sparse bucket and the link limit allows. A peer asked for before is asked
+// sparse bucket and the link limit allows, counting requested links that
+// are not up yet. A peer asked for before is asked
 // again only after a backoff that doubles with each attempt, so that peers
 // CORE cannot reach (behind a restricted topology, or gone) cost no
 // handshake storm.
@@ -108,7 +109,7 @@ func (d *DHT) maybeConnect(h *hello.Hello) {
 	if asked && now.Before(b.next) {
 		return
 	}
-	if len(d.neighbourIDs()) >= d.cfg.LinkLimit || !d.table.wouldAccept(p) {
+	if d.linksUp()+d.pendingDials(now) >= d.cfg.LinkLimit || !d.table.wouldAccept(p) {
 		return
 	}
 	d.connecting[p] = b.advance(now, d.cfg.MaintenanceInterval)
@@ -138,6 +139,30 @@ func (b dialBackoff) advance(now time.Time, first time.Duration) dialBackoff {
 		wait = min(2*b.wait, connectBackoffMax)
 	}
 	return dialBackoff{next: now.Add(wait), wait: wait}
+}
+
+// linksUp returns the number of neighbours with a link up.
+func (d *DHT) linksUp() int {
+	n := 0
+	for _, nb := range d.neighbours {
+		if nb.up {
+			n++
+		}
+	}
+	return n
+}
+
+// pendingDials returns the number of peers asked for whose link is not up
+// and whose backoff has not run out. They count against Config.LinkLimit,
+// so that a peer whose dials fail asks for no more links than it could use.
+func (d *DHT) pendingDials(now time.Time) int {
+	n := 0
+	for _, b := range d.connecting {
+		if now.Before(b.next) {
+			n++
+		}
+	}
+	return n
 }
 
 // pruneConnecting forgets backoffs that have run out when too many are
