@@ -72,8 +72,15 @@ func (n *Node) handleConnect(_ context.Context, req ConnectRequest) (Empty, erro
 	if err != nil {
 		return Empty{}, control.Errorf(http.StatusBadRequest, "%v", err)
 	}
-	err = n.call(func() { n.core.Dial(peer, addr) })
-	return Empty{}, err
+	var dialErr error
+	if err := n.call(func() { dialErr = n.core.Dial(peer, addr) }); err != nil {
+		return Empty{}, err
+	}
+	if dialErr != nil {
+		n.log.Warn("connect failed", "peer", peer.Short(), "address", addr, "err", dialErr)
+		return Empty{}, control.Errorf(http.StatusConflict, "cannot dial %s at %s: %v", peer.Short(), addr, dialErr)
+	}
+	return Empty{}, nil
 }
 
 // ParseTarget splits PEERID@tcp://HOST:PORT.

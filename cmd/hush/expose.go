@@ -37,9 +37,18 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 			req.Name = args[0]
 			switch {
 			case remove:
-				return g.call(cmd.Context(), http.MethodPost, "/v1/expose/remove", req, nil)
+				if err := g.call(cmd.Context(), http.MethodPost, "/v1/expose/remove", req, nil); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "removed %s; its record is withdrawn\n", req.Name)
+				return nil
 			case rotate:
-				return g.call(cmd.Context(), http.MethodPost, "/v1/expose/rotate", req, nil)
+				var view node.ServiceView
+				if err := g.call(cmd.Context(), http.MethodPost, "/v1/expose/rotate", req, &view); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "rotated the secret of %s.%s; the old secret no longer opens the port\n", view.Name, view.Zone)
+				return nil
 			}
 			if req.To == "" {
 				return errors.New("missing --to HOST:PORT: the local service to forward channels to")
