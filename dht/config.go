@@ -73,6 +73,10 @@ type Config struct {
 	GetRetry   time.Duration
 	// DisableCache stops caching results that pass through this peer.
 	DisableCache bool
+	// VerifyCache, when set, is shared with other DHTs on the same
+	// goroutine so that each verifies a HELLO or path signature once
+	// (for simulations). Nil verifies every time.
+	VerifyCache *VerifyCache
 }
 
 // MaxReplication caps the replication level of any message, as R5N's

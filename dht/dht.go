@@ -71,7 +71,7 @@ func New(cfg Config, env loop.Env, links core.Links, key *identity.PrivateKey, s
 		cfg: cfg, env: env, links: links, key: key, self: self, store: store,
 		selfHelloKey: block.HelloKey(self),
 		blocks:       block.NewRegistry(),
-		hellos:       block.NewHelloPlugin(),
+		hellos:       cfg.VerifyCache.helloPlugin(),
 		log:          env.Log().With("subsystem", "dht"),
 		table:        newTable(self, cfg.BucketSize),
 		neighbours:   make(map[identity.PeerID]*neighbour),

@@ -93,7 +93,7 @@ func (d *DHT) answerLocally(rk requestKey, opts wire.Options, approximate bool) 
 	final := false
 	for _, res := range d.localResults(rk, approximate) {
 		if opts.Has(wire.RecordRoute) {
-			res.verifyStored(d.self)
+			res.verifyStored(d.cfg.VerifyCache, d.self)
 		}
 		d.deliver(res, d.self)
 		final = final || d.isFinal(rk, res)

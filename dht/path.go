@@ -54,6 +54,11 @@ func (r *route) last() identity.PeerID {
 // constant on long routes. A peer that answers a GET from a stored route, or
 // hands a route to the application, checks all of it (limit -1).
 func (r *route) verify(self identity.PeerID, expires time.Time, blockHash [64]byte, limit int) int {
+	return r.verifyWith(nil, self, expires, blockHash, limit)
+}
+
+// verifyWith is verify with signatures checked through cache.
+func (r *route) verifyWith(cache *VerifyCache, self identity.PeerID, expires time.Time, blockHash [64]byte, limit int) int {
 	succ := self
 	stop := 0
 	if limit >= 0 {
@@ -62,7 +67,7 @@ func (r *route) verify(self identity.PeerID, expires time.Time, blockHash [64]by
 	for i := len(r.entries) - 1; i >= stop; i-- {
 		pred := r.predecessor(i)
 		e := r.entries[i]
-		if !e.Peer.Verify(pathSigned(expires, blockHash, pred, succ), e.Signature[:]) {
+		if !cache.verify(e.Peer, pathSigned(expires, blockHash, pred, succ), e.Signature[:]) {
 			r.truncated, r.origin = true, e.Peer
 			r.entries = r.entries[i+1:]
 			return i + 1

@@ -31,7 +31,7 @@ func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	rt := route{}
 	if m.Options.Has(wire.RecordRoute) {
 		rt = route{entries: m.Path, truncated: m.Options.Has(wire.Truncated), origin: m.TruncatedOrigin}
-		rt.verify(d.self, m.Expires, block.HashData(m.Block), 1)
+		rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), 1)
 	}
 	m.PeerFilter.Add(from)
 	m.PeerFilter.Add(d.self)

@@ -34,8 +34,8 @@ func foundFromRecord(r datastore.Record) *found {
 
 // verifyStored checks the whole put path of a stored block, whose newest
 // entry names this peer as successor.
-func (f *found) verifyStored(self identity.PeerID) {
-	f.putLen -= f.rt.verify(self, f.msg.Expires, block.HashData(f.msg.Block), -1)
+func (f *found) verifyStored(cache *VerifyCache, self identity.PeerID) {
+	f.putLen -= f.rt.verifyWith(cache, self, f.msg.Expires, block.HashData(f.msg.Block), -1)
 }
 
 func foundFromHello(h *hello.Hello) *found {
@@ -68,7 +68,7 @@ func (d *DHT) handleResult(from identity.PeerID, msg []byte) {
 		if len(d.gets[requestKey{key: m.QueryKey, typ: block.Type(m.BlockType)}])+len(d.gets[requestKey{key: m.QueryKey}]) > 0 {
 			limit = -1
 		}
-		f.putLen = max(0, f.putLen-f.rt.verify(d.self, m.Expires, block.HashData(m.Block), limit))
+		f.putLen = max(0, f.putLen-f.rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), limit))
 	}
 	d.cacheResult(m, info)
 	d.learnHello(block.Type(m.BlockType), m.Block)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hush-overlay/hush/dht"
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
 	"github.com/hush-overlay/hush/transport/memnet"
@@ -36,6 +37,9 @@ type world struct {
 	dhtRun   *dhtRun
 	gnsRun   *gnsRun
 	cadetRun *cadetRun
+	// dhtVerify is shared by every peer's DHT, so that each HELLO and
+	// path signature is verified once per run, not once per peer.
+	dhtVerify *dht.VerifyCache
 }
 
 // Run builds the network that cfg describes, runs it for cfg.Duration of

@@ -56,7 +56,10 @@ func (w *world) startDHT(p *peer, s core.Service, mode dht.Mode, slot **dht.DHT)
 		return errorf("peer %d: %w", p.index, err)
 	}
 	links := &countingLinks{Links: p.core, service: s, tally: w.tally(s)}
-	cfg := dht.Config{Mode: mode, DisableCache: w.cfg.Workload == WorkloadCADET}
+	if w.dhtVerify == nil {
+		w.dhtVerify = dht.NewVerifyCache()
+	}
+	cfg := dht.Config{Mode: mode, DisableCache: w.cfg.Workload == WorkloadCADET, VerifyCache: w.dhtVerify}
 	d := dht.New(cfg, p.env, links, p.key, store)
 	d.RegisterBlockType(simPlugin{})
 	d.RegisterBlockType(gnsPlugin{})
