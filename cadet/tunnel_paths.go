@@ -2,6 +2,7 @@ package cadet
 
 import (
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,13 +12,17 @@ import (
 	"github.com/hush-overlay/hush/identity"
 )
 
-// Rerouting: a tunnel with nothing to carry retries lookups after
-// rerouteMin, doubling to rerouteMax. A path that broke within
-// brokenPathHold is tried only when no other path is left.
+// Rerouting: a tunnel with something to carry and no connection retries
+// after rerouteMin, doubling to rerouteMax, so it recovers within seconds
+// once a peer on its path is back. A path that broke within brokenPathHold
+// is tried only when no other path is left, and at most once per retry.
+// A lookup's paths go before up to maxKnownPaths older ones, which a
+// lookup without paths (a cached HELLO with no route) leaves in place.
 const (
 	rerouteMin     = 500 * time.Millisecond
-	rerouteMax     = 30 * time.Second
+	rerouteMax     = 4 * time.Second
 	brokenPathHold = 10 * time.Second
+	maxKnownPaths  = 8
 )
 
 // wanted reports whether the tunnel needs connections: it has channels,
@@ -39,11 +44,13 @@ func (t *tunnel) ensureConnections() {
 	if len(t.conns) < want && isNeighbour(t.e, t.peer) {
 		t.startConnection([]identity.PeerID{t.peer})
 	}
-	for _, p := range t.candidatePaths() {
-		if len(t.conns) >= want {
-			break
-		}
-		t.startConnection(p)
+	fresh, stale := t.candidatePaths()
+	t.startConnections(fresh, want)
+	// A broken path waits for the retry timer, so a path whose target is
+	// away is not rebuilt each time its CREATE comes back BROKEN.
+	if len(t.conns) == 0 && len(stale) > 0 && t.retry == nil {
+		t.startConnections(stale, want)
+		t.armRetry()
 	}
 	if len(t.conns) < want {
 		t.findPaths()
@@ -53,12 +60,21 @@ func (t *tunnel) ensureConnections() {
 	}
 }
 
-// candidatePaths returns known paths not in use whose first hop is a
-// neighbour: those that have not broken recently first, then, when no
-// connection exists, the recently broken ones, oldest failure first.
-func (t *tunnel) candidatePaths() [][]identity.PeerID {
+// startConnections starts connections over paths until want exist.
+func (t *tunnel) startConnections(paths [][]identity.PeerID, want int) {
+	for _, p := range paths {
+		if len(t.conns) >= want {
+			return
+		}
+		t.startConnection(p)
+	}
+}
+
+// candidatePaths returns the known paths not in use whose first hop is a
+// neighbour, split into fresh ones and recently broken ones, the oldest
+// failure first.
+func (t *tunnel) candidatePaths() (fresh, stale [][]identity.PeerID) {
 	now := t.e.now()
-	var fresh, stale [][]identity.PeerID
 	for _, p := range t.paths {
 		if t.inUse(p) || len(p) == 0 || !isNeighbour(t.e, p[0]) {
 			continue
@@ -69,13 +85,24 @@ func (t *tunnel) candidatePaths() [][]identity.PeerID {
 		}
 		fresh = append(fresh, p)
 	}
-	if len(t.conns) > 0 || len(fresh) > 0 {
-		return fresh
-	}
 	sort.SliceStable(stale, func(i, j int) bool {
 		return t.failed[pathKey(stale[i])].Before(t.failed[pathKey(stale[j])])
 	})
-	return stale
+	return fresh, stale
+}
+
+// rememberPaths puts the paths of a lookup before the known ones, without
+// duplicates, and keeps at most maxKnownPaths.
+func (t *tunnel) rememberPaths(found [][]identity.PeerID) {
+	seen := map[string]bool{}
+	var paths [][]identity.PeerID
+	for _, p := range slices.Concat(found, t.paths) {
+		if k := pathKey(p); len(p) > 0 && !seen[k] && len(paths) < maxKnownPaths {
+			seen[k] = true
+			paths = append(paths, p)
+		}
+	}
+	t.paths = paths
 }
 
 func pathKey(hops []identity.PeerID) string {
@@ -150,7 +177,7 @@ func (t *tunnel) pathsFound(paths [][]identity.PeerID, h *hello.Hello) {
 	if t.dead {
 		return
 	}
-	t.paths = paths
+	t.rememberPaths(paths)
 	if h != nil && !isNeighbour(t.e, t.peer) {
 		t.e.links.Connect(h)
 	}
