@@ -17,7 +17,11 @@ import (
 // than the block's own expiry.
 var ErrExpiryAfterBlock = errors.New("message expiry after the block's own expiry")
 
-// handlePut validates, stores and forwards a PUT from a neighbour.
+// handlePut validates, stores and forwards a PUT from a neighbour. Only a
+// storing hop checks the newest path entry. A hop that only forwards
+// skips the check: its own entry names the sender as predecessor, so the
+// full check of a stored route, before it is handed out, truncates the
+// route at the same entry as a check here would.
 func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	m, err := wire.ParsePut(msg)
 	var info block.Info
@@ -31,12 +35,12 @@ func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	rt := route{}
 	if m.Options.Has(wire.RecordRoute) {
 		rt = route{entries: m.Path, truncated: m.Options.Has(wire.Truncated), origin: m.TruncatedOrigin}
-		rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), 1)
 	}
 	m.PeerFilter.Add(from)
 	m.PeerFilter.Add(d.self)
 	target := keyspace.OfKey(m.Key)
 	if m.Options.Has(wire.DemultiplexEverywhere) || d.isClosest(target, &m.PeerFilter) {
+		rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), 1)
 		d.storeBlock(m, info, rt)
 	}
 	d.learnHello(block.Type(m.BlockType), m.Block)
