@@ -38,7 +38,7 @@ func benchmarkHandshake(b *testing.B, cold bool) {
 	helloA, helloR := newHelloCache(), newHelloCache()
 	now := time.Unix(1900000000, 0)
 	ownA, ownR := signedHello(b, a, now.Add(24*time.Hour)), signedHello(b, r, now.Add(24*time.Hour))
-	replay := newReplayCache(1<<16, 2*time.Minute)
+	replay := newReplayCache(1<<16, 2*time.Minute, time.Time{})
 	random := &detRand{}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()

@@ -83,7 +83,7 @@ func New(cfg Config, env loop.Env, key *identity.PrivateKey, peers PeerStore) (*
 		cfg: cfg, env: env, key: key, self: key.PeerID(), keys: keys, peers: peers,
 		log:        env.Log().With("subsystem", "core"),
 		hellos:     newHelloCache(),
-		replay:     newReplayCache(cfg.ReplayCacheSize, cfg.ClockSkew),
+		replay:     newReplayCache(cfg.ReplayCacheSize, cfg.ClockSkew, env.Now()),
 		transports: make(map[string]transport.Transport),
 		conns:      make(map[transport.Conn]*connState),
 		links:      make(map[identity.PeerID]*link),

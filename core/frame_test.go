@@ -35,7 +35,7 @@ func TestReplayWindow(t *testing.T) {
 func TestReplayCache(t *testing.T) {
 	skew := time.Minute
 	now := time.Unix(1000000, 0)
-	r := newReplayCache(3, skew)
+	r := newReplayCache(3, skew, time.Time{})
 	key := func(b byte) [keySize]byte { return [keySize]byte{b} }
 	if got := r.check(key(1), now, now); got != probeNone {
 		t.Fatalf("fresh message classified %s", got)
@@ -160,4 +160,15 @@ func FuzzRecords(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReplayCacheRejectsMessagesFromBeforeStart(t *testing.T) {
+	start := time.Unix(1000000, 0)
+	r := newReplayCache(16, time.Minute, start)
+	if got := r.check([keySize]byte{1}, start.Add(-time.Second), start.Add(time.Second)); got != probeStale {
+		t.Errorf("message stamped before a restart classified %s, want stale", got)
+	}
+	if got := r.check([keySize]byte{2}, start, start); got != probeNone {
+		t.Errorf("message stamped at start classified %s, want accepted", got)
+	}
 }

@@ -58,7 +58,7 @@ func FuzzFirstMessage(f *testing.F) {
 		if class != probeNone {
 			return
 		}
-		class = newReplayCache(16, 2*time.Minute).check(first.ephemeral, p.Sent, at)
+		class = newReplayCache(16, 2*time.Minute, time.Time{}).check(first.ephemeral, p.Sent, at)
 		if class == probeNone {
 			keys.checkIdentity(first, p.Hello, hellos, responder.PeerID(), at)
 		}
@@ -147,7 +147,7 @@ func FuzzFirstMessagePayload(f *testing.F) {
 		if class != probeNone {
 			return
 		}
-		class = newReplayCache(16, 2*time.Minute).check(first.ephemeral, p.Sent, at)
+		class = newReplayCache(16, 2*time.Minute, time.Time{}).check(first.ephemeral, p.Sent, at)
 		if class != probeNone {
 			return
 		}

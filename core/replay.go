@@ -28,8 +28,14 @@ type replayEntry struct {
 	sent time.Time
 }
 
-func newReplayCache(max int, skew time.Duration) *replayCache {
-	return &replayCache{max: max, skew: skew, seen: make(map[[keySize]byte]struct{})}
+// newReplayCache returns an empty cache whose floor is just before start.
+// The cache does not survive a restart, so a first message captured before
+// the restart would pass it: the floor rejects every message stamped
+// before this cache existed. A dialler whose clock lags ours may thus be
+// refused for up to the lag after a restart; it dials again.
+func newReplayCache(max int, skew time.Duration, start time.Time) *replayCache {
+	floor := start.Truncate(time.Microsecond).Add(-time.Microsecond)
+	return &replayCache{max: max, skew: skew, seen: make(map[[keySize]byte]struct{}), floor: floor}
 }
 
 // check classifies a first message stamped sent with ephemeral key key, at
