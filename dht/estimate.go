@@ -35,7 +35,7 @@ const (
 	// variables.
 	estimateBias = 0.332747
 	// estimateFlushDelay batches improvements before they are flooded.
-	estimateFlushDelay = 50 * time.Millisecond
+	estimateFlushDelay = 500 * time.Millisecond
 )
 
 type estimator struct {
