@@ -39,7 +39,30 @@ func CheckSet(label string, set []Record) error {
 			gns2dns++
 		}
 	}
+	if err := checkBlockSize(label, set); err != nil {
+		return err
+	}
 	return checkCounts(label, main, delegations, redirects, gns2dns)
+}
+
+// sealOverhead is the most that sealing adds to the padded RDATA: the
+// RRBLOCK header and the 16-byte authentication tag of EDKEY blocks.
+const sealOverhead = zone.BlockHeaderSize + 16
+
+// checkBlockSize rejects a set whose public records, padded as RFC 9498
+// requires, would not fit in one block, since the publisher could never
+// publish it.
+func checkBlockSize(label string, set []Record) error {
+	var public []Record
+	for _, r := range set {
+		if r.Flags&record.FlagPrivate == 0 {
+			public = append(public, r)
+		}
+	}
+	if size := record.SetSize(public) + sealOverhead; size > zone.MaxBlockSize {
+		return fmt.Errorf("namestore: label %q: the public records need a %d-byte block once padded, the maximum is %d; make them smaller or mark some --private", label, size, zone.MaxBlockSize)
+	}
+	return nil
 }
 
 func checkCounts(label string, main, delegations, redirects, gns2dns int) error {

@@ -326,3 +326,21 @@ func TestStoreDeleteZone(t *testing.T) {
 		t.Errorf("second DeleteZone = %d, %v", n, err)
 	}
 }
+
+func TestStoreRejectsSetTooLargeToPublish(t *testing.T) {
+	s, db := openStore(t, filepath.Join(t.TempDir(), "hush.db"))
+	defer db.Close()
+	zk := newZone(t)
+	big := strings.Repeat("x", 33000) // pads to 64 KiB, over the block limit
+	rec, err := gns.ParseRecord("TXT", big, "1d", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(zk, "big", rec); err == nil {
+		t.Fatal("a record set too large for one block was accepted")
+	}
+	rec.Flags |= record.FlagPrivate
+	if err := s.Add(zk, "big", rec); err != nil {
+		t.Fatalf("a large private record was rejected: %v", err)
+	}
+}
