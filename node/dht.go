@@ -44,6 +44,9 @@ type DHTStats struct {
 	Dropped             uint64            `json:"dropped"`
 }
 
+// maxExpireSecs bounds a CLI block's lifetime at ten years.
+const maxExpireSecs = 10 * 365 * 24 * 3600
+
 // collectWindow is how long a CLI GET keeps collecting after the first
 // value arrives, since TEST blocks are not unique and more may follow.
 const collectWindow = time.Second
@@ -69,8 +72,11 @@ func (n *Node) handleDHTPut(_ context.Context, req DHTPutRequest) (Empty, error)
 	if req.Key == "" {
 		return Empty{}, control.Errorf(http.StatusBadRequest, "missing key")
 	}
-	if req.ExpireSecs <= 0 {
-		return Empty{}, control.Errorf(http.StatusBadRequest, "invalid expiry %d s: must be positive", req.ExpireSecs)
+	if req.ExpireSecs <= 0 || req.ExpireSecs > maxExpireSecs {
+		return Empty{}, control.Errorf(http.StatusBadRequest, "invalid expiry %d s: must be between 1 s and %d s (10 years)", req.ExpireSecs, maxExpireSecs)
+	}
+	if req.Replication < 0 || req.Replication > dht.MaxReplication {
+		return Empty{}, control.Errorf(http.StatusBadRequest, "invalid replication %d: must be between 1 and %d (0 for the default)", req.Replication, dht.MaxReplication)
 	}
 	var err error
 	callErr := n.call(func() {

@@ -57,6 +57,9 @@ func newCADETConnectCommand(g *globalFlags) *cobra.Command {
 			if _, err := identity.ParsePeerID(args[0]); err != nil {
 				return err
 			}
+			if timeout <= 0 {
+				return fmt.Errorf("invalid --timeout %v: must be positive", timeout)
+			}
 			secret, err := readSecretFile(secretFile)
 			if err != nil {
 				return err

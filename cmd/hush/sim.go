@@ -29,6 +29,12 @@ func newSimCommand(_ *globalFlags) *cobra.Command {
 			"The same --seed gives the same report, apart from wall time and memory.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Peers < 2 {
+				return fmt.Errorf("invalid --peers %d: a network needs at least 2 peers", cfg.Peers)
+			}
+			if !cmd.Flags().Changed("degree") && cfg.Degree > cfg.Peers-1 {
+				cfg.Degree = cfg.Peers - 1 // the default degree, lowered for a small network
+			}
 			cfg.Topology = simulation.Topology(topology)
 			cfg.Workload = simulation.Workload(workload)
 			cfg.MaliciousMode = simulation.MaliciousMode(malicious)
