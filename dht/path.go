@@ -49,10 +49,10 @@ func (r *route) last() identity.PeerID {
 // truncated and names the bad entry's peer as origin. It returns how many
 // entries it dropped.
 //
-// Forwarding and storing hops check only the newest entry, which binds the
-// sender to its predecessor and to us, so that the cost per hop stays
-// constant on long routes. A peer that answers a GET from a stored route, or
-// hands a route to the application, checks all of it (limit -1).
+// Hops that forward or store a route do not check it: each hop's entry
+// names its sender as predecessor, so a later full check truncates at the
+// same entry. A peer that answers a GET from a stored route, or hands a
+// route to the application, checks all of it (limit -1).
 func (r *route) verify(self identity.PeerID, expires time.Time, blockHash [64]byte, limit int) int {
 	return r.verifyWith(nil, self, expires, blockHash, limit)
 }

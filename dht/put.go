@@ -17,11 +17,11 @@ import (
 // than the block's own expiry.
 var ErrExpiryAfterBlock = errors.New("message expiry after the block's own expiry")
 
-// handlePut validates, stores and forwards a PUT from a neighbour. Only a
-// storing hop checks the newest path entry. A hop that only forwards
-// skips the check: its own entry names the sender as predecessor, so the
-// full check of a stored route, before it is handed out, truncates the
-// route at the same entry as a check here would.
+// handlePut validates, stores and forwards a PUT from a neighbour. It does
+// not check the recorded route: our own entry names the sender as
+// predecessor, so the full check of a stored route before it is handed out
+// (found.verifyStored) truncates the route at the same entry as a check
+// here would, and most hops never hand the route out.
 func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	m, err := wire.ParsePut(msg)
 	var info block.Info
@@ -40,7 +40,6 @@ func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	m.PeerFilter.Add(d.self)
 	target := keyspace.OfKey(m.Key)
 	if m.Options.Has(wire.DemultiplexEverywhere) || d.isClosest(target, &m.PeerFilter) {
-		rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), 1)
 		d.storeBlock(m, info, rt)
 	}
 	d.learnHello(block.Type(m.BlockType), m.Block)

@@ -46,7 +46,10 @@ func foundFromHello(h *hello.Hello) *found {
 }
 
 // handleResult validates a RESULT from a neighbour, caches its block and
-// passes it on to the requests waiting for it.
+// passes it on to the requests waiting for it. Only a peer with a local GET
+// for it checks the recorded route, all of it: a hop that passes the result
+// on signs the sender as its predecessor, so the requester's check truncates
+// the route where a check at that hop would have.
 func (d *DHT) handleResult(from identity.PeerID, msg []byte) {
 	m, err := wire.ParseResult(msg)
 	var info block.Info
@@ -64,11 +67,9 @@ func (d *DHT) handleResult(from identity.PeerID, msg []byte) {
 	f.msg.PutPath, f.msg.GetPath = nil, nil
 	if m.Options.Has(wire.RecordRoute) {
 		f.rt = route{entries: append(m.PutPath, m.GetPath...), truncated: m.Options.Has(wire.Truncated), origin: m.TruncatedOrigin}
-		limit := 1
 		if len(d.gets[requestKey{key: m.QueryKey, typ: block.Type(m.BlockType)}])+len(d.gets[requestKey{key: m.QueryKey}]) > 0 {
-			limit = -1
+			f.putLen = max(0, f.putLen-f.rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), -1))
 		}
-		f.putLen = max(0, f.putLen-f.rt.verifyWith(d.cfg.VerifyCache, d.self, m.Expires, block.HashData(m.Block), limit))
 	}
 	d.cacheResult(m, info)
 	d.learnHello(block.Type(m.BlockType), m.Block)
