@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hush-overlay/hush/dht"
+	"github.com/hush-overlay/hush/dht/block"
 	"github.com/hush-overlay/hush/hello"
 	"github.com/hush-overlay/hush/identity"
 )
@@ -22,19 +23,56 @@ func (p dhtPaths) FindPaths(target identity.PeerID, cb func([][]identity.PeerID,
 		cb([][]identity.PeerID{{target}}, nil)
 		return func() {}
 	}
-	opts := dht.GetOptions{RecordRoute: true, Timeout: pathLookupTimeout}
-	h := n.dht.LookupHello(target, opts, func(h *hello.Hello, r dht.Result) {
-		if h == nil {
-			cb(nil, nil)
-			return
-		}
-		var paths [][]identity.PeerID
-		if path := pathFromRoute(n.PeerID(), target, r, n.core.Neighbours()); path != nil {
-			paths = append(paths, path)
-		}
-		cb(paths, h)
-	})
-	return h.Cancel
+	l := &pathLookup{n: n, target: target, cb: cb}
+	// FindApproximate keeps the GET going past a local copy of the HELLO,
+	// which carries no route, so that results from the network arrive.
+	opts := dht.GetOptions{RecordRoute: true, FindApproximate: true, Timeout: pathLookupTimeout}
+	l.handle = n.dht.Get(block.HelloKey(target), block.TypeHello, opts, l.result, l.timeout)
+	return l.cancel
+}
+
+// pathLookup collects the results of one HELLO lookup until one of them
+// carries a route that yields a path. It runs on the loop.
+type pathLookup struct {
+	n      *Node
+	target identity.PeerID
+	cb     func([][]identity.PeerID, *hello.Hello)
+	handle dht.GetHandle
+	found  *hello.Hello // the latest valid HELLO of target
+	done   bool
+}
+
+func (l *pathLookup) result(r dht.Result) {
+	if l.done {
+		return
+	}
+	h, err := hello.Parse(r.Data)
+	if err != nil || h.Peer != l.target {
+		return
+	}
+	if l.found == nil || h.Newer(l.found) {
+		l.found = h
+	}
+	path := pathFromRoute(l.n.PeerID(), l.target, r, l.n.core.Neighbours())
+	if path == nil {
+		return
+	}
+	l.done = true
+	l.n.loop.Post(l.handle.Cancel)
+	l.cb([][]identity.PeerID{path}, l.found)
+}
+
+// timeout reports the HELLO without a path when no result had a route.
+func (l *pathLookup) timeout() {
+	if !l.done {
+		l.done = true
+		l.cb(nil, l.found)
+	}
+}
+
+func (l *pathLookup) cancel() {
+	l.done = true
+	l.handle.Cancel()
 }
 
 // pathFromRoute turns the recorded route of a HELLO lookup into a path from
