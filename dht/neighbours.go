@@ -131,8 +131,8 @@ type dialBackoff struct {
 	wait time.Duration
 }
 
-// advance records an attempt at now and returns the next state: the first
-// wait is first, and each later one twice the one before.
+// advance records an attempt at now and returns the next state. The first
+// wait lasts first, and each later one twice the one before.
 func (b dialBackoff) advance(now time.Time, first time.Duration) dialBackoff {
 	wait := first
 	if b.wait > 0 {

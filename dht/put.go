@@ -18,10 +18,9 @@ import (
 var ErrExpiryAfterBlock = errors.New("message expiry after the block's own expiry")
 
 // handlePut validates, stores and forwards a PUT from a neighbour. It does
-// not check the recorded route: our own entry names the sender as
-// predecessor, so the full check of a stored route before it is handed out
-// (found.verifyStored) truncates the route at the same entry as a check
-// here would, and most hops never hand the route out.
+// not check the recorded route. Our own entry names the sender as
+// predecessor, so found.verifyStored, which checks a stored route before it
+// is handed out, truncates it at the same entry as a check here would.
 func (d *DHT) handlePut(from identity.PeerID, msg []byte) {
 	m, err := wire.ParsePut(msg)
 	var info block.Info

@@ -47,9 +47,9 @@ func foundFromHello(h *hello.Hello) *found {
 
 // handleResult validates a RESULT from a neighbour, caches its block and
 // passes it on to the requests waiting for it. Only a peer with a local GET
-// for it checks the recorded route, all of it: a hop that passes the result
-// on signs the sender as its predecessor, so the requester's check truncates
-// the route where a check at that hop would have.
+// for it checks the recorded route, all of it. A hop that passes the result
+// on signs the sender as its predecessor, so the requester's check
+// truncates the route where a check at that hop would have.
 func (d *DHT) handleResult(from identity.PeerID, msg []byte) {
 	m, err := wire.ParseResult(msg)
 	var info block.Info
