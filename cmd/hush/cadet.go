@@ -201,7 +201,9 @@ func newCADETStatsCommand(g *globalFlags) *cobra.Command {
 			fmt.Fprintf(out, "tunnels %d, connections %d, relayed routes %d, channels %d\n", st.Tunnels, st.Connections, st.RelayedRoutes, st.Channels)
 			fmt.Fprintf(out, "channels opened %d, opens accepted %d\n", st.ChannelsOpened, st.OpensAccepted)
 			fmt.Fprintf(out, "bytes sent %d, received %d, retransmits %d\n", st.BytesSent, st.BytesReceived, st.Retransmits)
-			fmt.Fprintf(out, "refused opens: %+v\n", st.Refused)
+			r := st.Refused
+			fmt.Fprintf(out, "refused opens: unknown port %d, bad token %d, stale %d, replay %d, malformed %d, over the channel limit %d\n",
+				r.UnknownPort, r.BadToken, r.Stale, r.Replay, r.Malformed, r.Limit)
 			return nil
 		},
 	}

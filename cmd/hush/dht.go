@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -62,7 +61,7 @@ func newDHTGetCommand(g *globalFlags) *cobra.Command {
 				}
 			}
 			if len(resp.Values) == 0 {
-				return &exitError{code: 1, err: errors.New("")}
+				return &exitError{code: 1, err: fmt.Errorf("no value found under %q within %v", args[0], timeout)}
 			}
 			return nil
 		},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -68,17 +69,48 @@ func newPeersCommand(g *globalFlags) *cobra.Command {
 }
 
 func newConnectCommand(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var wait time.Duration
+	cmd := &cobra.Command{
 		Use:   "connect PEERID@tcp://HOST:PORT",
-		Short: "Ask the daemon to open a link to a peer",
+		Short: "Open a link to a peer and wait until it is up",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, _, err := node.ParseTarget(args[0]); err != nil {
+			peer, _, err := node.ParseTarget(args[0])
+			if err != nil {
 				return err
 			}
-			return g.call(cmd.Context(), http.MethodPost, "/v1/connect", node.ConnectRequest{Target: args[0]}, nil)
+			if err := g.call(cmd.Context(), http.MethodPost, "/v1/connect", node.ConnectRequest{Target: args[0]}, nil); err != nil {
+				return err
+			}
+			return waitForLink(cmd, g, peer.String(), wait)
 		},
 	}
+	cmd.Flags().DurationVar(&wait, "wait", 15*time.Second, "how long to wait for the link; 0 returns at once")
+	return cmd
+}
+
+// waitForLink polls the daemon's links until peer appears or wait passes.
+// A silent failure is what a peer that is down, or a wrong peer ID, looks
+// like, so the error says where to look.
+func waitForLink(cmd *cobra.Command, g *globalFlags, peer string, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for wait > 0 {
+		var peers []node.Peer
+		if err := g.call(cmd.Context(), http.MethodGet, "/v1/peers", nil, &peers); err != nil {
+			return err
+		}
+		for _, p := range peers {
+			if p.PeerID == peer {
+				fmt.Fprintf(cmd.OutOrStdout(), "linked to %s\n", peer)
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no link to %s after %v: check the address and that the peer runs; a wrong peer ID looks the same, because peers never answer a handshake meant for another key (the daemon's log has details)", peer[:8], wait)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil
 }
 
 func newPeerCommand(g *globalFlags) *cobra.Command {
