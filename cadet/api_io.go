@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
@@ -77,6 +78,15 @@ func (a *API) Ports() []PortInfo {
 	var out []PortInfo
 	_ = a.run(func() { out = a.e.Ports() })
 	return out
+}
+
+// RotateSecret gives a stealth port a new secret; see Engine.RotateSecret.
+func (a *API) RotateSecret(port string, secret [32]byte, graceUntil time.Time) error {
+	var err error
+	if runErr := a.run(func() { err = a.e.RotateSecret(port, secret, graceUntil) }); runErr != nil {
+		return runErr
+	}
+	return err
 }
 
 // Dial opens a channel to port on peer and returns it as a net.Conn once

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/blake2b"
 
@@ -32,8 +33,47 @@ type port struct {
 	name   string
 	hash   [wire.PortHashSize]byte
 	secret *[32]byte
-	rel    Reliability
-	accept func(*Channel)
+	// previous is the secret before the last rotation, accepted until
+	// previousUntil so that clients holding an older record keep working.
+	previous      *[32]byte
+	previousUntil time.Time
+	rel           Reliability
+	accept        func(*Channel)
+}
+
+// secrets returns the keys an open's token is checked against: the
+// port's secret and its previous one while that is still accepted. Each
+// is the dummy secret when absent, so every open costs two MACs.
+func (p *port) secrets(now time.Time) (current, previous *[32]byte) {
+	current, previous = &dummySecret, &dummySecret
+	if p == nil {
+		return current, previous
+	}
+	if p.secret != nil {
+		current = p.secret
+	}
+	if p.previous != nil && now.Before(p.previousUntil) {
+		previous = p.previous
+	}
+	return current, previous
+}
+
+// ErrNoSuchPort is returned by RotateSecret for a port that does not
+// listen or has no secret.
+var ErrNoSuchPort = errors.New("cadet: no stealth port of that name")
+
+// RotateSecret gives the stealth port name a new secret. The old secret
+// keeps opening the port until graceUntil, so that clients that resolved
+// the old record before the rotation are not cut off.
+func (e *Engine) RotateSecret(name string, secret [32]byte, graceUntil time.Time) error {
+	p := e.ports[PortHash(name, e.self)]
+	if p == nil || p.secret == nil {
+		return fmt.Errorf("%w: %q", ErrNoSuchPort, name)
+	}
+	old := *p.secret
+	p.previous, p.previousUntil = &old, graceUntil
+	p.secret = &secret
+	return nil
 }
 
 // ErrPortInUse is returned by Listen for a port that already listens.

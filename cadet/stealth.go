@@ -71,13 +71,11 @@ func (e *Engine) checkOpen(t *tunnel, m *wire.ChannelOpen, parseErr error) (*por
 		m = &wire.ChannelOpen{}
 	}
 	p := e.ports[m.PortHash]
-	secret := &dummySecret
-	if p != nil && p.secret != nil {
-		secret = p.secret
-	}
-	av := stealthAV(secret, t.binding, e.self, m)
-	macOK := subtle.ConstantTimeCompare(av[:], m.AV[:]) == 1
 	now := e.now()
+	current, previous := p.secrets(now)
+	av := stealthAV(current, t.binding, e.self, m)
+	avPrevious := stealthAV(previous, t.binding, e.self, m)
+	macOK := subtle.ConstantTimeCompare(av[:], m.AV[:])|subtle.ConstantTimeCompare(avPrevious[:], m.AV[:]) == 1
 	fresh := withinWindow(now, m.T, e.cfg.StealthWindow)
 	seen := e.replay.seen(m.AV, m.T, now, e.cfg.StealthWindow)
 	switch {

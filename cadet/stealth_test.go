@@ -2,11 +2,13 @@ package cadet
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/hush-overlay/hush/cadet/wire"
+	"github.com/hush-overlay/hush/identity"
 	"github.com/hush-overlay/hush/loop"
 )
 
@@ -215,5 +217,30 @@ func TestReplayCacheBounded(t *testing.T) {
 	}
 	if !c.seen([wire.TokenSize]byte{0}, uint64(now.Unix()), now, time.Minute) {
 		t.Fatal("an evicted token is accepted again: the floor must refuse it")
+	}
+}
+
+// TestStealthRotationGrace checks that after a rotation both secrets open
+// the port until the grace period ends, and then only the new one does.
+func TestStealthRotationGrace(t *testing.T) {
+	old, fresh := [32]byte{1}, [32]byte{2}
+	e := &Engine{ports: map[[wire.PortHashSize]byte]*port{}}
+	e.self = identity.PeerID{7}
+	p := &port{name: "web", hash: PortHash("web", e.self), secret: &old}
+	e.ports[p.hash] = p
+	now := time.Unix(1_000_000, 0)
+	if err := e.RotateSecret("web", fresh, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	current, previous := p.secrets(now)
+	if *current != fresh || *previous != old {
+		t.Fatalf("during the grace period: current %x, previous %x", current[:1], previous[:1])
+	}
+	current, previous = p.secrets(now.Add(2 * time.Minute))
+	if *current != fresh || *previous != dummySecret {
+		t.Fatalf("after the grace period the old secret is still accepted")
+	}
+	if err := e.RotateSecret("missing", fresh, now); !errors.Is(err, ErrNoSuchPort) {
+		t.Fatalf("rotating a missing port: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net"
 	"sync"
@@ -95,10 +96,67 @@ func (e *exposer) remove(name string) error {
 
 func (e *exposer) list() ([]stealth.Service, error) { return e.reg.List() }
 
+// rotate gives a stealth service a new secret and republishes its record.
+// The old secret keeps opening the port for the record's lifetime plus the
+// stealth time window, the longest a client may act on the old record.
+func (e *exposer) rotate(name, expire string) (stealth.Service, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	svc, err := e.reg.Get(name)
+	if err != nil {
+		return svc, err
+	}
+	if svc.Public {
+		return svc, fmt.Errorf("expose: service %q is public and has no secret to rotate", name)
+	}
+	lifetime, err := recordLifetime(expire)
+	if err != nil {
+		return svc, err
+	}
+	secret, err := stealth.NewSecret(rand.Reader)
+	if err != nil {
+		return svc, err
+	}
+	now := time.Now().UTC()
+	svc.Previous, svc.PreviousUntil = svc.Secret, now.Add(lifetime+stealthWindow)
+	svc.Secret, svc.Rotated = secret, now
+	if err := e.n.cadetAPI.RotateSecret(name, *secret, svc.PreviousUntil); err != nil {
+		return svc, err
+	}
+	if err := e.publish(svc, expire); err != nil {
+		return svc, err
+	}
+	return svc, e.reg.Put(svc)
+}
+
+// stealthWindow is CADET's default allowed clock difference of a stealth
+// open, the time a token minted from an old record stays usable.
+const stealthWindow = 2 * time.Minute
+
+// recordLifetime returns how long a record published with expire lives.
+func recordLifetime(expire string) (time.Duration, error) {
+	exp, flags, err := gns.ParseExpiration(expire)
+	if err != nil {
+		return 0, err
+	}
+	if flags&record.FlagRelativeExpiration != 0 {
+		return exp.Duration(), nil
+	}
+	return time.Until(exp.Time()), nil
+}
+
 func (e *exposer) open(svc stealth.Service) error {
 	l, err := e.n.cadetAPI.Listen(svc.Name, cadet.ListenOptions{Secret: svc.Secret})
 	if err != nil {
 		return fmt.Errorf("expose: open port %q: %w", svc.Name, err)
+	}
+	if svc.Previous != nil && time.Now().Before(svc.PreviousUntil) {
+		// Reopened after a restart within a rotation's grace period: the
+		// first call makes the old secret current, and the second makes
+		// the new one current with the old one accepted until the end.
+		if err := e.n.cadetAPI.RotateSecret(svc.Name, *svc.Previous, time.Time{}); err == nil {
+			e.n.cadetAPI.RotateSecret(svc.Name, *svc.Secret, svc.PreviousUntil)
+		}
 	}
 	p := &exposedPort{svc: svc, l: l}
 	e.active[svc.Name] = p

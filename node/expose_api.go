@@ -31,6 +31,9 @@ type ServiceView struct {
 	Zone    string    `json:"zone"`
 	Public  bool      `json:"public"`
 	Rotated time.Time `json:"rotated"`
+	// PreviousUntil is when the secret before the last rotation stops
+	// opening the port.
+	PreviousUntil time.Time `json:"previous_until,omitzero"`
 }
 
 // DefaultServiceExpire is the lifetime of a published service record. It
@@ -78,7 +81,11 @@ func (n *Node) handleExpose(_ context.Context, req ExposeRequest) (ServiceView, 
 }
 
 func viewOf(s stealth.Service) ServiceView {
-	return ServiceView{Name: s.Name, To: s.To, Zone: s.Zone, Public: s.Public, Rotated: s.Rotated}
+	v := ServiceView{Name: s.Name, To: s.To, Zone: s.Zone, Public: s.Public, Rotated: s.Rotated}
+	if time.Now().Before(s.PreviousUntil) {
+		v.PreviousUntil = s.PreviousUntil
+	}
+	return v
 }
 
 func (n *Node) handleExposeList(context.Context, Empty) ([]ServiceView, error) {
@@ -99,26 +106,17 @@ func (n *Node) handleExposeRemove(_ context.Context, req ExposeRequest) (Empty, 
 }
 
 // handleExposeRotate gives a stealth service a fresh secret and publishes
-// it. The old secret stops working at once.
+// it; the old secret keeps working for the old record's lifetime plus the
+// stealth window.
 func (n *Node) handleExposeRotate(_ context.Context, req ExposeRequest) (ServiceView, error) {
-	svc, err := n.expose.reg.Get(req.Name)
+	if req.Expire == "" {
+		req.Expire = DefaultServiceExpire
+	}
+	svc, err := n.expose.rotate(req.Name, req.Expire)
 	if errors.Is(err, stealth.ErrServiceNotFound) {
 		return ServiceView{}, control.Errorf(http.StatusNotFound, "%v (see hush expose --list)", err)
 	}
 	if err != nil {
-		return ServiceView{}, err
-	}
-	if svc.Public {
-		return ServiceView{}, control.Errorf(http.StatusBadRequest, "service %q is public and has no secret to rotate", svc.Name)
-	}
-	if svc.Secret, err = stealth.NewSecret(rand.Reader); err != nil {
-		return ServiceView{}, err
-	}
-	svc.Rotated = time.Now().UTC()
-	if req.Expire == "" {
-		req.Expire = DefaultServiceExpire
-	}
-	if err := n.expose.expose(svc, req.Expire); err != nil {
 		return ServiceView{}, userError(err)
 	}
 	return viewOf(svc), nil

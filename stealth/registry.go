@@ -33,6 +33,10 @@ type Service struct {
 	Secret *[SecretSize]byte `json:"secret,omitempty"`
 	// Rotated is when the secret was last made.
 	Rotated time.Time `json:"rotated"`
+	// Previous is the secret before the last rotation, which still opens
+	// the port until PreviousUntil.
+	Previous      *[SecretSize]byte `json:"previous,omitempty"`
+	PreviousUntil time.Time         `json:"previous_until,omitzero"`
 }
 
 // ErrServiceNotFound is returned for a name that is not exposed.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +48,7 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 				if err := g.call(cmd.Context(), http.MethodPost, "/v1/expose/rotate", req, &view); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "rotated the secret of %s.%s; the old secret no longer opens the port\n", view.Name, view.Zone)
+				fmt.Fprintf(cmd.OutOrStdout(), "rotated the secret of %s; the old secret opens the port until %s\n", view.Name, view.PreviousUntil.Local().Format(time.RFC3339))
 				return nil
 			}
 			if req.To == "" {
@@ -71,7 +72,7 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 	f.StringVar(&req.Zone, "zone", "", "zone (identity) that publishes the record (default: the default zone)")
 	f.BoolVar(&req.Public, "public", false, "open a port without a secret and publish a VPN record")
 	f.StringVar(&secretFile, "secret-file", "", "use this secret instead of a fresh one")
-	f.StringVar(&req.Expire, "expire", node.DefaultServiceExpire, "lifetime of the published record; also bounds how long clients keep a rotated secret")
+	f.StringVar(&req.Expire, "expire", node.DefaultServiceExpire, "lifetime of the published record; after --rotate the old secret works this long plus 2 minutes")
 	f.BoolVar(&list, "list", false, "list exposed services")
 	f.BoolVar(&asJSON, "json", false, "with --list, print JSON")
 	f.BoolVar(&remove, "remove", false, "close the service's port and withdraw its record")
