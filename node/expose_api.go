@@ -31,6 +31,9 @@ type ServiceView struct {
 	Zone    string    `json:"zone"`
 	Public  bool      `json:"public"`
 	Rotated time.Time `json:"rotated"`
+	// Name is the service's name under the zone's zTLD, which resolves
+	// anywhere.
+	ZTLDName string `json:"ztld_name,omitempty"`
 	// PreviousUntil is when the secret before the last rotation stops
 	// opening the port.
 	PreviousUntil time.Time `json:"previous_until,omitzero"`
@@ -77,7 +80,11 @@ func (n *Node) handleExpose(_ context.Context, req ExposeRequest) (ServiceView, 
 	if err := n.expose.expose(svc, req.Expire); err != nil {
 		return ServiceView{}, userError(err)
 	}
-	return viewOf(svc), nil
+	v := viewOf(svc)
+	if zk, err := n.zoneOf(svc.Zone); err == nil {
+		v.ZTLDName = svc.Name + "." + zk.String()
+	}
+	return v, nil
 }
 
 func viewOf(s stealth.Service) ServiceView {

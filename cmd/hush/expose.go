@@ -48,7 +48,7 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 				if err := g.call(cmd.Context(), http.MethodPost, "/v1/expose/rotate", req, &view); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "rotated the secret of %s; the old secret opens the port until %s\n", view.Name, view.PreviousUntil.Local().Format(time.RFC3339))
+				fmt.Fprintf(cmd.OutOrStdout(), "rotated the secret of %s; the old secret opens the port until %s\n", view.Name, view.PreviousUntil.UTC().Format(time.RFC3339))
 				return nil
 			}
 			if req.To == "" {
@@ -63,7 +63,8 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 			if err := g.call(cmd.Context(), http.MethodPost, "/v1/expose", req, &view); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s.%s -> %s\n", view.Name, view.Zone, view.To)
+			fmt.Fprintf(cmd.OutOrStdout(), "exposed %s -> %s as %s\n", view.Name, view.To, view.ZTLDName)
+			fmt.Fprintf(cmd.OutOrStdout(), "peers that delegate a label to zone %s reach it as %s.LABEL.gnu\n", view.Zone, view.Name)
 			return nil
 		},
 	}
