@@ -57,7 +57,7 @@ func newSimCommand(_ *globalFlags) *cobra.Command {
 	f.DurationVar(&cfg.Latency, "latency", simulation.DefaultLatency, "one-way latency of every link")
 	f.Float64Var(&cfg.Loss, "loss", 0, "probability in [0, 1) that a frame is lost")
 	f.DurationVar(&cfg.Duration, "duration", 10*time.Minute, "virtual time the run lasts")
-	f.DurationVar(&cfg.RekeyInterval, "rekey-interval", 0, "how often each link direction rekeys (default: CORE's 10 minutes)")
+	f.DurationVar(&cfg.RekeyInterval, "rekey-interval", 5*time.Minute, "how often each link direction rekeys (daemons use 10 minutes; shorter here so that a default run rekeys)")
 	f.Int64Var((*int64)(&cfg.Bandwidth), "bandwidth", 0, "bytes per second of each link direction; 0 means unlimited")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "random seed; the same seed gives the same report")
 	f.StringVar(&workload, "workload", string(simulation.WorkloadNone), fmt.Sprintf("traffic to generate: one of %v", simulation.Workloads))
