@@ -105,7 +105,7 @@ func NewClient(path string) *Client {
 	return &Client{socket: path, http: &http.Client{Transport: tr}}
 }
 
-// Call sends in (nil for GET) to path and decodes the answer into out.
+// Call sends in (nil for GET) to path and decodes the response into out.
 func (c *Client) Call(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {

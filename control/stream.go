@@ -16,7 +16,7 @@ import (
 // Streams: some requests (cadet connect and listen) turn the control
 // connection into a raw byte stream once the daemon has done the work. The
 // client sends "Connection: Upgrade" and "Upgrade: hush-stream"; on success
-// the daemon answers 101 Switching Protocols and both ends then copy bytes,
+// the daemon responds with 101 Switching Protocols and both ends then copy bytes,
 // with a half-close (shutdown of the sending side) marking the end of
 // each direction. On failure the daemon answers with a JSON error as usual.
 const streamProtocol = "hush-stream"
@@ -52,7 +52,7 @@ func Upgrade(w http.ResponseWriter) (*StreamConn, error) {
 	return &StreamConn{Conn: conn, r: brw.Reader}, nil
 }
 
-// WriteError answers a stream request that failed, as Handler would.
+// WriteError responds to a stream request that failed, as Handler would.
 func WriteError(w http.ResponseWriter, err error) {
 	var ce *Error
 	if !errors.As(err, &ce) {

@@ -10,7 +10,7 @@ import (
 	"github.com/hush-overlay/hush/identity"
 )
 
-// Status is the answer to GET /v1/status.
+// Status is the response to GET /v1/status.
 type Status struct {
 	PeerID        string   `json:"peer_id"`
 	Listen        []string `json:"listen"`
@@ -32,7 +32,7 @@ type ConnectRequest struct {
 	Target string `json:"target"`
 }
 
-// Empty is the answer of requests that return nothing.
+// Empty is the response of requests that return nothing.
 type Empty struct{}
 
 func (n *Node) routes() http.Handler {

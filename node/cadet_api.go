@@ -91,7 +91,7 @@ func (n *Node) dialChannel(ctx context.Context, peer identity.PeerID, port strin
 	return nil, control.Errorf(http.StatusBadGateway, "channel to %s port %q failed: %v", peer.Short(), port, err)
 }
 
-// handleCADETListen opens a port, answers 101 at once, and carries the
+// handleCADETListen opens a port, responds with 101 at once, and carries the
 // first channel that arrives over the stream. The port closes when that
 // channel ends or the client goes away.
 func (n *Node) handleCADETListen(w http.ResponseWriter, r *http.Request) {

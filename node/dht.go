@@ -31,7 +31,7 @@ type DHTGetResponse struct {
 	Values []string `json:"values"`
 }
 
-// DHTStats is the answer to GET /v1/dht/stats.
+// DHTStats is the response to GET /v1/dht/stats.
 type DHTStats struct {
 	TableSize           int               `json:"table_size"`
 	Neighbours          int               `json:"neighbours"`

@@ -79,7 +79,7 @@ func (e *exposer) expose(svc stealth.Service, expire string) error {
 	return e.reg.Put(svc)
 }
 
-// remove closes the port, withdraws the record and forgets the service.
+// remove closes the port, withdraws the record and deletes the service from the registry.
 func (e *exposer) remove(name string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -64,7 +64,7 @@ func (s *SOCKSServer) handle(ctx context.Context, conn net.Conn) {
 	Splice(conn, remote)
 }
 
-// negotiate reads the greeting and request and answers the method choice.
+// negotiate reads the greeting and request and sends the method choice.
 func (s *SOCKSServer) negotiate(conn net.Conn) (socksRequest, bool) {
 	noAuth, err := readGreeting(conn)
 	if err != nil {
