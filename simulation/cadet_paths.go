@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hush-overlay/hush/cadet"
+	"github.com/hush-overlay/hush/cadet/wire"
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/dht"
 	"github.com/hush-overlay/hush/dht/block"
@@ -41,7 +42,10 @@ func (w *world) announce(p *peer) {
 // itself with a recorded PUT route. A lookup of the announcement with a
 // recorded GET route then gives a path from here to the storing peer and
 // on to the target. The DHTs run without result caching in this workload,
-// because a cached copy carries no route.
+// because a cached copy carries no route. Such a path is often longer than
+// a CREATE can carry, so each path starts at its last hop that is a
+// neighbour. The lookup takes the first path that fits, or else the
+// shortest one when it ends.
 type dhtPaths struct {
 	p *peer
 }
@@ -56,31 +60,43 @@ func (f dhtPaths) FindPaths(target identity.PeerID, cb func([][]identity.PeerID,
 	}
 	finished := false
 	var handle dht.GetHandle
+	var best []identity.PeerID
 	onResult := func(r dht.Result) {
 		if finished || string(r.Data) != string(target[:]) {
 			return
 		}
-		finished = true
-		handle.Cancel()
-		cb(pathsFromRoute(p.id, target, r), nil)
+		path := shortcut(pathFromRoute(p.id, target, r), p.core.Neighbours())
+		if best == nil || len(path) < len(best) {
+			best = path
+		}
+		if len(best)+1 <= wire.MaxPathLen {
+			finished = true
+			handle.Cancel()
+			cb([][]identity.PeerID{best}, nil)
+		}
 	}
 	onDone := func() {
-		if !finished {
-			finished = true
-			cb(nil, nil)
+		if finished {
+			return
 		}
+		finished = true
+		if best == nil {
+			cb(nil, nil)
+			return
+		}
+		cb([][]identity.PeerID{best}, nil)
 	}
 	opts := dht.GetOptions{RecordRoute: true, Timeout: pathLookupTimeout}
 	handle = p.services.dht.Get(announceKey(target), block.TypeTest, opts, onResult, onDone)
 	return handle.Cancel
 }
 
-// pathsFromRoute turns an announcement lookup's recorded route into a
+// pathFromRoute turns an announcement lookup's recorded route into a
 // path from self to target. The result came back along the GET path, so
 // its reverse leads from self to the peer that stored the announcement,
 // and the reversed PUT path continues from there to its origin, the
 // target. Loops are cut.
-func pathsFromRoute(self, target identity.PeerID, r dht.Result) [][]identity.PeerID {
+func pathFromRoute(self, target identity.PeerID, r dht.Result) []identity.PeerID {
 	var path []identity.PeerID
 	for i := len(r.GetPath) - 1; i >= 0; i-- {
 		path = appendHop(path, self, r.GetPath[i])
@@ -93,7 +109,18 @@ func pathsFromRoute(self, target identity.PeerID, r dht.Result) [][]identity.Pee
 	} else {
 		path = append(path, target)
 	}
-	return [][]identity.PeerID{path}
+	return path
+}
+
+// shortcut starts path at its last hop that is a neighbour of this peer,
+// since a link to that hop skips every hop before it.
+func shortcut(path, neighbours []identity.PeerID) []identity.PeerID {
+	for i := len(path) - 1; i > 0; i-- {
+		if slices.Contains(neighbours, path[i]) {
+			return path[i:]
+		}
+	}
+	return path
 }
 
 // appendHop appends hop to path, cutting the path back to hop's earlier

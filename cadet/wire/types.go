@@ -60,9 +60,10 @@ const (
 	NonceSize    = 16
 	TokenSize    = 32
 	// MaxPathLen bounds the peers in a CREATE path, initiator and target
-	// included. Longer paths add latency without adding reach in overlays
-	// of the sizes hush targets.
-	MaxPathLen = 16
+	// included. In a simulated 1,000-peer overlay of degree 8, about 40 %
+	// of the paths built from recorded DHT routes had 17 to 44 peers.
+	// NOTE: 64 is an estimate with headroom, not measured on larger overlays.
+	MaxPathLen = 64
 	// connHeaderSize is the type byte plus the connection ID.
 	connHeaderSize = 1 + ConnIDSize
 )
