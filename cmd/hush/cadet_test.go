@@ -25,12 +25,23 @@ func edgeLimits(c *config.Config) {
 	c.Limits.MaxLinks = 1
 }
 
+// bulkEdgeLimits and bulkMiddleLimits keep the default dead-link timeout
+// (15 s), so that a link saturated by a bulk transfer on a loaded machine
+// running the race detector is not taken for dead.
+func bulkEdgeLimits(c *config.Config)   { c.Limits.MaxLinks = 1 }
+func bulkMiddleLimits(c *config.Config) { c.Limits.MaxLinks = 2 }
+
 // lineABC starts A - B - C, where A and C can hold only one link each.
 func lineABC(t *testing.T) (a, b, c *daemon) {
 	t.Helper()
-	a = newDaemon(t, edgeLimits)
-	b = newDaemon(t, chainLimits)
-	c = newDaemon(t, edgeLimits)
+	return lineABCWith(t, edgeLimits, chainLimits)
+}
+
+func lineABCWith(t *testing.T, edge, middle func(*config.Config)) (a, b, c *daemon) {
+	t.Helper()
+	a = newDaemon(t, edge)
+	b = newDaemon(t, middle)
+	c = newDaemon(t, edge)
 	mustHush(t, "connect", "--home", a.home, b.target(t))
 	mustHush(t, "connect", "--home", c.home, b.target(t))
 	waitFor(t, 10*time.Second, "line links", func() bool { return b.hasPeer(t, a.id) && b.hasPeer(t, c.id) })
@@ -157,7 +168,7 @@ func TestCADETBulkTransferArrivesIntact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("64 MiB transfer skipped in -short mode")
 	}
-	a, _, c := lineABC(t)
+	a, _, c := lineABCWith(t, bulkEdgeLimits, bulkMiddleLimits)
 	secret := newSecretFile(t)
 	data := make([]byte, 64<<20)
 	rand.Read(data)

@@ -210,7 +210,7 @@ func TestForwardCarriesEcho64MiB(t *testing.T) {
 			go func() { io.Copy(c, c); c.Close() }()
 		}
 	}()
-	alice, _, bob := lineABC(t)
+	alice, _, bob := lineABCWith(t, bulkEdgeLimits, bulkMiddleLimits)
 	mustHush(t, "identity", "create", "--home", alice.home, "alice")
 	aliceZone := strings.TrimSpace(strings.Fields(mustHush(t, "identity", "list", "--home", alice.home))[2])
 	mustHush(t, "expose", "--home", alice.home, "echo", "--to", echo.Addr().String())
