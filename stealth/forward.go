@@ -2,7 +2,6 @@ package stealth
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"sync"
@@ -24,25 +23,11 @@ type Forwarder struct {
 
 	mu     sync.Mutex
 	cached *Target
-	wg     sync.WaitGroup
 }
 
 // Serve accepts on ln until it is closed or ctx ends.
 func (f *Forwarder) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	defer f.wg.Wait()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			return err
-		}
-		f.wg.Add(1)
-		go func() { defer f.wg.Done(); f.handle(ctx, conn) }()
-	}
+	return acceptLoop(ctx, ln, f.handle)
 }
 
 // handle opens a channel for one local connection. A failure is reported to

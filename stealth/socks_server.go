@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 )
 
@@ -25,26 +24,12 @@ type SOCKSServer struct {
 	Log         *slog.Logger
 	DialTimeout time.Duration // default 30 s
 
-	wg sync.WaitGroup
 }
 
 // Serve accepts connections on ln until it is closed or ctx ends, then
 // waits for the connections it started to finish.
 func (s *SOCKSServer) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	defer s.wg.Wait()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			return err
-		}
-		s.wg.Add(1)
-		go func() { defer s.wg.Done(); s.handle(ctx, conn) }()
-	}
+	return acceptLoop(ctx, ln, s.handle)
 }
 
 func (s *SOCKSServer) handle(ctx context.Context, conn net.Conn) {

@@ -1,0 +1,28 @@
+package stealth
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+)
+
+// acceptLoop accepts on ln until it is closed or ctx ends, runs handle for
+// each connection on a goroutine of its own, and waits for them to finish.
+func acceptLoop(ctx context.Context, ln net.Listener, handle func(context.Context, net.Conn)) error {
+	var wg sync.WaitGroup
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	defer wg.Wait()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); handle(ctx, conn) }()
+	}
+}
