@@ -39,7 +39,8 @@ func (s *StreamConn) CloseWrite() error {
 }
 
 // Upgrade takes over the connection of a successful stream request and
-// answers 101. The handler must not write to w afterwards.
+// responds with 101 Switching Protocols. The handler must not write to w
+// afterwards.
 func Upgrade(w http.ResponseWriter) (*StreamConn, error) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {

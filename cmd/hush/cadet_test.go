@@ -114,7 +114,7 @@ func TestCADETStealthChannelAcrossRelay(t *testing.T) {
 	a, b, c := lineABC(t)
 	secret := newSecretFile(t)
 
-	// The listener answers after reading the whole request.
+	// The listener writes its reply after reading the whole request.
 	pr, pw := io.Pipe()
 	listener := startStream(t, pr, nil, "cadet", "listen", "--home", c.home, "chat", "--secret-file", secret)
 	time.Sleep(500 * time.Millisecond) // let the port open
