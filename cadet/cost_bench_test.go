@@ -222,8 +222,8 @@ func idleChannelBytes(b *testing.B) float64 {
 // relay in BenchmarkRelayMemory.
 const relayedPeers = 1000
 
-// BenchmarkRelayMemory builds a dumbbell: relayedPeers endpoint peers are
-// each linked only to the relay R, R is linked to the server S, and each
+// BenchmarkRelayMemory builds a dumbbell. relayedPeers endpoint peers are
+// each linked only to the relay R, and R is linked to the server S. Each
 // endpoint opens one idle channel to S, so each tunnel has connections
 // over R and nowhere else. R stores only the connection ID and its two
 // neighbours for each.
