@@ -61,8 +61,12 @@ func reliabilityOf(o wire.ChannelOptions) Reliability {
 // header. Messages of unreliable and unordered channels must fit.
 const MaxMessagePayload = core.MaxMessageSize - 1 - wire.ConnIDSize - ratchet.HeaderSize - 16 - wire.ChannelDataOverhead
 
-// streamSegment is the payload size a byte stream is cut into.
-const streamSegment = 16 << 10
+// streamSegment is the payload size a byte stream is cut into: the
+// largest message, so that per-message costs (acknowledgements, ratchet
+// steps, which come every few dozen messages, and system calls) are spread
+// over as many bytes as CORE allows. A full receive window is then about
+// 4 MiB, which bounds what one channel buffers for a slow reader.
+const streamSegment = MaxMessagePayload
 
 // Channel timers. A reliable channel that makes no progress for
 // giveUpAfter is destroyed. A closed channel waits closeLinger for the

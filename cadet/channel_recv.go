@@ -97,7 +97,8 @@ func (ch *channel) receiveData(m *wire.ChannelData) {
 }
 
 func (r *receiver) store(ch *channel, m *wire.ChannelData) {
-	slot := &rmsg{data: append([]byte(nil), m.Payload...), fin: m.Flags&wire.FlagFIN != 0}
+	// m.Payload is the channel's own (see tunnel.dispatch).
+	slot := &rmsg{data: m.Payload, fin: m.Flags&wire.FlagFIN != 0}
 	r.slots[m.Seq] = slot
 	r.maxSlots = max(r.maxSlots, len(r.slots))
 	if slot.fin {
@@ -123,7 +124,7 @@ func (r *receiver) receiveDatagram(ch *channel, p []byte) {
 		ch.t.e.stats.DatagramsDropped++
 		return
 	}
-	r.dgrams = append(r.dgrams, append([]byte(nil), p...))
+	r.dgrams = append(r.dgrams, p)
 	ch.app.notifyReadable()
 }
 

@@ -136,16 +136,17 @@ func (t *tunnel) enqueue(msg []byte) {
 }
 
 func (t *tunnel) encryptAndSend(msg []byte) bool {
-	out, err := t.rat.Encrypt(msg, t.binding, t.e.now())
+	c := t.bestConnection()
+	head := (&wire.TunnelData{CID: c.cid}).Append(nil)
+	out, err := t.rat.AppendEncrypt(head, msg, t.binding, t.e.now())
 	if errors.Is(err, ratchet.ErrStepPending) {
 		t.awaitStep()
 	}
 	if err != nil {
 		return false
 	}
-	xorHeader(t.sealKey, out)
-	c := t.bestConnection()
-	c.send((&wire.TunnelData{CID: c.cid, Payload: out}).Append(nil))
+	xorHeader(t.sealKey, out[len(head):])
+	c.send(out)
 	return true
 }
 
@@ -204,7 +205,7 @@ func (t *tunnel) receiveData(payload []byte) {
 	if !xorHeader(t.openKey, payload) {
 		return
 	}
-	plain, err := t.rat.Decrypt(payload, t.binding, t.e.now())
+	plain, err := t.rat.DecryptInPlace(payload, t.binding, t.e.now())
 	if err != nil {
 		t.decryptFailed(err)
 		return
@@ -246,6 +247,9 @@ func (t *tunnel) decryptFailed(err error) {
 
 // dispatch hands a decrypted tunnel message to its channel. Messages for
 // unknown channels are dropped without a response.
+//
+// plain is a fresh buffer that nothing else refers to, so channels keep
+// slices of it instead of copying.
 func (t *tunnel) dispatch(plain []byte) {
 	typ, err := wire.PeekType(plain)
 	if err != nil {

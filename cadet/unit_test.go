@@ -181,7 +181,7 @@ func TestTunnelRatchetSteps(t *testing.T) {
 	sim := loop.NewSim(33)
 	net := newSimNet(t, sim, 2, testConfig())
 	net.chain(5 * time.Millisecond)
-	data := testData(4 << 20)
+	data := testData(256 * streamSegment)
 	s, _, err := transfer(t, sim, net.order[0], net.order[1], data, OpenOptions{}, time.Minute)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // Package ratchet is the double ratchet that encrypts CADET tunnel traffic
-// after the Noise handshake. It takes a DH ratchet step each time a new
-// peer key arrives and a symmetric chain step per message. A bounded store
+// after the Noise handshake. It takes a symmetric chain step per message
+// and a DH ratchet step after a new peer key arrives. A bounded store
 // of keys for skipped messages lets messages arrive out of order or not at
 // all. Message keys are deleted once used, and chain and root keys are
 // overwritten at every step.
@@ -8,6 +8,18 @@
 // It follows "The Double Ratchet Algorithm" (Signal, revision 1,
 // 2016-11-20) without that document's header encryption variant. The
 // CADET tunnel seals headers itself before they reach relays.
+//
+// One change: the sending half of a DH step is deferred. A receiving
+// chain for a new peer key is derived at once, as the message needs it,
+// but the new sending chain starts only when the current one has carried
+// half of StepMessages, is half of StepInterval old, or the peer requests
+// a step. Signal's version steps on every change of direction; a bulk
+// transfer with acknowledgements flowing back then pays two X25519
+// operations per side per round trip, which dominated CADET's cost. The
+// deferred step keeps the guarantees this package gives: a new DH step at
+// least every StepMessages messages or StepInterval, and no side steps
+// twice before it has seen the peer's answer, so the root chains of both
+// sides stay in step.
 //
 // A State is not safe for concurrent use. The tunnel that owns it runs on
 // the peer's loop.
@@ -80,6 +92,9 @@ type chains struct {
 	hasRecv     bool
 	ns, nr, pn  uint32
 	sendStarted time.Time
+	// stepDue is set when a new peer key arrived after this side's last
+	// sending step: the next sending step may use it.
+	stepDue bool
 }
 
 // State is one end of a double ratchet.
@@ -114,9 +129,21 @@ func NewResponder(shared [KeySize]byte, self KeyPair, rand io.Reader, cfg Config
 }
 
 // CanSend reports whether Encrypt at time now would succeed: a sending
-// chain exists and has not reached StepMessages or StepInterval.
+// step is due, or the sending chain has not reached StepMessages or
+// StepInterval.
 func (s *State) CanSend(now time.Time) bool {
+	return s.stepDue || s.chainUsable(now)
+}
+
+func (s *State) chainUsable(now time.Time) bool {
 	return s.hasSend && s.ns < s.cfg.StepMessages && now.Sub(s.sendStarted) < s.cfg.StepInterval
+}
+
+// chainOld reports whether the sending chain has carried half of
+// StepMessages or lived half of StepInterval: from then on, headers ask
+// the peer for a step, and a due step is taken.
+func (s *State) chainOld(now time.Time) bool {
+	return s.ns >= s.cfg.StepMessages/2 || now.Sub(s.sendStarted) >= s.cfg.StepInterval/2
 }
 
 // Steps returns how many DH steps this side took, initial one included.
@@ -145,43 +172,64 @@ func (s *State) stepSend(c *chains, now time.Time) error {
 	c.self = kp
 	c.root, c.send = kdfRoot(c.root, out)
 	c.hasSend, c.pn, c.ns, c.sendStarted = true, c.ns, 0, now
+	c.stepDue = false
+	s.steps++
 	return nil
 }
 
 // Encrypt seals plaintext with the next message key. ad is authenticated
 // along with the header but not sent.
 func (s *State) Encrypt(plaintext, ad []byte, now time.Time) ([]byte, error) {
-	if !s.hasSend {
+	return s.AppendEncrypt(nil, plaintext, ad, now)
+}
+
+// AppendEncrypt is Encrypt appending the message to dst, so that a caller
+// can put its own header in front without another copy.
+func (s *State) AppendEncrypt(dst, plaintext, ad []byte, now time.Time) ([]byte, error) {
+	if !s.hasSend && !s.stepDue {
 		return nil, ErrNotReady
 	}
-	if !s.CanSend(now) {
+	if s.stepDue && (!s.chainUsable(now) || s.chainOld(now) || s.peerWants) {
+		if err := s.stepSend(&s.chains, now); err != nil {
+			return nil, err
+		}
+	}
+	if !s.chainUsable(now) {
 		return nil, ErrStepPending
 	}
 	h := Header{DH: s.self.Public, PN: s.pn, N: s.ns}
-	if s.ns >= s.cfg.StepMessages/2 || now.Sub(s.sendStarted) >= s.cfg.StepInterval/2 {
+	if s.chainOld(now) {
 		h.Flags |= flagStepRequest
 	}
 	var mk [KeySize]byte
 	s.send, mk = kdfChain(s.send)
 	s.ns++
 	s.peerWants = false
-	out := h.Append(make([]byte, 0, HeaderSize+len(plaintext)+chacha20poly1305.Overhead))
-	return seal(mk, out, plaintext, ad), nil
+	if need := HeaderSize + len(plaintext) + chacha20poly1305.Overhead; cap(dst)-len(dst) < need {
+		dst = append(make([]byte, 0, len(dst)+need), dst...)
+	}
+	start := len(dst)
+	out := h.Append(dst)
+	return seal(mk, out, start, plaintext, ad), nil
 }
 
-// seal appends the ciphertext to header, authenticating ad and header.
-// Each message key seals one message, so the nonce can be zero.
-func seal(mk [KeySize]byte, header, plaintext, ad []byte) []byte {
+// seal appends the ciphertext to out, whose bytes from start on are the
+// header, authenticating ad and the header. Each message key seals one
+// message, so the nonce can be zero.
+func seal(mk [KeySize]byte, out []byte, start int, plaintext, ad []byte) []byte {
 	aead, _ := chacha20poly1305.New(mk[:])
 	var nonce [chacha20poly1305.NonceSize]byte
-	return aead.Seal(header, nonce[:], plaintext, append(append([]byte(nil), ad...), header...))
+	return aead.Seal(out, nonce[:], plaintext, append(append([]byte(nil), ad...), out[start:]...))
 }
 
+// open decrypts msg in place and returns the plaintext, which aliases
+// msg. A failed open may overwrite msg.
 func open(mk [KeySize]byte, msg, ad []byte) ([]byte, error) {
 	aead, _ := chacha20poly1305.New(mk[:])
 	var nonce [chacha20poly1305.NonceSize]byte
 	header := msg[:HeaderSize]
-	out, err := aead.Open(nil, nonce[:], msg[HeaderSize:], append(append([]byte(nil), ad...), header...))
+	body := msg[HeaderSize:]
+	out, err := aead.Open(body[:0], nonce[:], body, append(append([]byte(nil), ad...), header...))
 	if err != nil {
 		return nil, ErrDecrypt
 	}
@@ -189,8 +237,14 @@ func open(mk [KeySize]byte, msg, ad []byte) ([]byte, error) {
 }
 
 // Decrypt authenticates and decrypts msg. A message that fails leaves the
-// state as it was.
+// state as it was. msg is not changed.
 func (s *State) Decrypt(msg, ad []byte, now time.Time) ([]byte, error) {
+	return s.DecryptInPlace(append([]byte(nil), msg...), ad, now)
+}
+
+// DecryptInPlace is Decrypt using msg's storage for the plaintext, which
+// aliases msg. msg may be overwritten even when decryption fails.
+func (s *State) DecryptInPlace(msg, ad []byte, now time.Time) ([]byte, error) {
 	h, err := ParseHeader(msg)
 	if err != nil {
 		return nil, err
@@ -211,16 +265,14 @@ func (s *State) Decrypt(msg, ad []byte, now time.Time) ([]byte, error) {
 func (s *State) decryptCurrent(h *Header, msg, ad []byte, now time.Time) ([]byte, error) {
 	c := s.chains
 	var pending []skippedKey
-	stepped := false
 	if !c.hasRecv || h.DH != c.peer {
 		var err error
 		if pending, err = s.skipTo(&c, h.PN, pending); err != nil {
 			return nil, err
 		}
-		if err = s.stepRecv(&c, h.DH, now); err != nil {
+		if err = s.stepRecv(&c, h.DH); err != nil {
 			return nil, err
 		}
-		stepped = true
 	}
 	pending, err := s.skipTo(&c, h.N, pending)
 	if err != nil {
@@ -233,7 +285,7 @@ func (s *State) decryptCurrent(h *Header, msg, ad []byte, now time.Time) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	s.commit(c, pending, stepped)
+	s.commit(c, pending)
 	s.noteFlags(h)
 	return out, nil
 }
@@ -244,19 +296,17 @@ func (s *State) noteFlags(h *Header) {
 	}
 }
 
-func (s *State) commit(c chains, pending []skippedKey, stepped bool) {
+func (s *State) commit(c chains, pending []skippedKey) {
 	s.chains = c
 	for _, k := range pending {
 		s.storeSkipped(k.id, k.mk)
 	}
-	if stepped {
-		s.steps++
-	}
 }
 
-// stepRecv takes a DH ratchet step for a new peer key: a receiving chain
-// from the current key pair, then a new key pair and sending chain.
-func (s *State) stepRecv(c *chains, peer [KeySize]byte, now time.Time) error {
+// stepRecv takes the receiving half of a DH ratchet step for a new peer
+// key: a receiving chain from the current key pair. The sending half waits
+// for Encrypt (see the package comment).
+func (s *State) stepRecv(c *chains, peer [KeySize]byte) error {
 	out, err := dh(c.self, peer)
 	if err != nil {
 		return err
@@ -264,7 +314,8 @@ func (s *State) stepRecv(c *chains, peer [KeySize]byte, now time.Time) error {
 	c.peer = peer
 	c.root, c.recv = kdfRoot(c.root, out)
 	c.hasRecv, c.nr = true, 0
-	return s.stepSend(c, now)
+	c.stepDue = true
+	return nil
 }
 
 type skippedKey struct {

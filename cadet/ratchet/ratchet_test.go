@@ -148,6 +148,49 @@ func TestRatchetStepFrequency(t *testing.T) {
 	}
 }
 
+// TestRatchetDeferredStepWithAcks runs a bulk transfer whose receiver
+// answers every second message, as CADET's acknowledgements do. Each
+// answer carries a new peer key under Signal's rule; the deferred sending
+// step keeps DH steps near one per half chain instead of one per answer,
+// and never lets a chain reach its limit.
+func TestRatchetDeferredStepWithAcks(t *testing.T) {
+	a, b := pair(t, Config{})
+	const messages = 2048
+	for i := range messages {
+		mustDecrypt(t, b, mustEncrypt(t, a, "data"), "data")
+		if i%2 == 1 || b.PeerWantsStep() {
+			mustDecrypt(t, a, mustEncrypt(t, b, "ack"), "ack")
+		}
+	}
+	if lo, hi := uint64(messages/64), uint64(messages/32+2); a.Steps() < lo || a.Steps() > hi {
+		t.Fatalf("sender took %d DH steps in %d messages, want %d to %d", a.Steps(), messages, lo, hi)
+	}
+	if b.Steps() > uint64(messages/32+2) {
+		t.Fatalf("acknowledging side took %d DH steps, want at most %d", b.Steps(), messages/32+2)
+	}
+}
+
+// TestRatchetDeferredStepReordered delivers the first message of a new
+// sending chain before the end of the old one. The old chain's keys are
+// kept as skipped keys, so both arrive.
+func TestRatchetDeferredStepReordered(t *testing.T) {
+	a, b := pair(t, Config{StepMessages: 8})
+	mustDecrypt(t, b, mustEncrypt(t, a, "hello"), "hello")
+	mustDecrypt(t, a, mustEncrypt(t, b, "ack"), "ack")
+	var old [][]byte
+	for range 4 {
+		old = append(old, mustEncrypt(t, a, "old"))
+	}
+	fresh := mustEncrypt(t, a, "new chain")
+	if a.Steps() != 2 {
+		t.Fatalf("sender took %d steps, want 2 (start and one deferred step)", a.Steps())
+	}
+	mustDecrypt(t, b, fresh, "new chain")
+	for _, m := range old {
+		mustDecrypt(t, b, m, "old")
+	}
+}
+
 func TestRatchetStepByTime(t *testing.T) {
 	a, b := pair(t, Config{})
 	msg, err := a.Encrypt([]byte("late"), nil, t0.Add(31*time.Minute))
