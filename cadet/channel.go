@@ -100,6 +100,8 @@ type channel struct {
 	err      error
 
 	first     []byte
+	replay    *Token // sent in place of a fresh token (OpenOptions.Replay)
+	token     Token  // the token of the last open sent
 	openTimer loop.Timer
 	openTries int
 	openSent  time.Time
@@ -147,6 +149,17 @@ type OpenOptions struct {
 	Secret       *[32]byte
 	Reliability  Reliability
 	FirstPayload []byte
+	// Replay, if set, is sent as the token of every open in place of one
+	// made from Secret. It exists for simulations and tests that check
+	// that a responder rejects a token it has already seen.
+	Replay *Token
+}
+
+// Token is the stealth token of a channel open: its time, nonce and AV.
+type Token struct {
+	T     uint64
+	Nonce [wire.NonceSize]byte
+	AV    [wire.TokenSize]byte
 }
 
 // Open opens a channel to port on peer. done runs on the loop once: with
@@ -166,7 +179,7 @@ func (e *Engine) Open(peer identity.PeerID, port string, opts OpenOptions, done 
 	t := e.tunnelTo(peer)
 	ch := e.newChannel(t, t.allocateCTN(), opts.Reliability, true)
 	ch.port, ch.portHash, ch.secret = port, PortHash(port, peer), opts.Secret
-	ch.first, ch.onOpen = append([]byte(nil), opts.FirstPayload...), done
+	ch.first, ch.onOpen, ch.replay = append([]byte(nil), opts.FirstPayload...), done, opts.Replay
 	t.whenConnected(func(err error) {
 		if err != nil {
 			ch.fail(err)
@@ -198,13 +211,17 @@ func (ch *channel) sendOpen() {
 		return
 	}
 	m := &wire.ChannelOpen{CTN: ch.ctn, Options: ch.rel.options(), PortHash: ch.portHash, Payload: ch.first}
-	if ch.secret != nil {
+	switch {
+	case ch.replay != nil:
+		m.T, m.Nonce, m.AV = ch.replay.T, ch.replay.Nonce, ch.replay.AV
+	case ch.secret != nil:
 		m.T = uint64(ch.t.e.now().Unix())
 		if _, err := io.ReadFull(ch.t.e.env.Rand(), m.Nonce[:]); err != nil {
 			panic("cadet: random source failed: " + err.Error())
 		}
 		m.AV = stealthAV(ch.secret, ch.t.binding, ch.t.peer, m)
 	}
+	ch.token = Token{T: m.T, Nonce: m.Nonce, AV: m.AV}
 	ch.openTries++
 	ch.openSent = ch.t.e.now()
 	ch.t.sendTunnel(m.Append(nil))
@@ -414,6 +431,10 @@ func (c *Channel) Peer() identity.PeerID { return c.ch.t.peer }
 // Port returns the port name, or "" on the accepting side of a channel
 // whose port this peer does not name (it always does for its own ports).
 func (c *Channel) Port() string { return c.ch.port }
+
+// Token returns the stealth token of the last open this side sent, or
+// the zero Token on the accepting side.
+func (c *Channel) Token() Token { return c.ch.token }
 
 // Err returns why the channel ended, or nil while it is open or after a
 // clean close.

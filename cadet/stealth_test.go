@@ -202,6 +202,47 @@ func TestStealthWrongSecretNoAnswer(t *testing.T) {
 	}
 }
 
+// TestStealthReplayedTokenNoAnswer sends the token of an accepted open
+// again on a new channel of the same tunnel: the responder stays silent
+// and counts a replay.
+func TestStealthReplayedTokenNoAnswer(t *testing.T) {
+	sim := loop.NewSim(24)
+	net := newSimNet(t, sim, 3, testConfig())
+	net.chain(10 * time.Millisecond)
+	a, b := net.order[0], net.order[2]
+	listenSink(t, b, "hidden", &stealthSecret)
+	var token Token
+	a.engine.Open(b.id, "hidden", OpenOptions{Secret: &stealthSecret}, func(c *Channel, err error) {
+		if err != nil {
+			t.Errorf("valid open: %v", err)
+			return
+		}
+		token = c.Token()
+	})
+	sim.RunFor(5 * time.Second)
+	if token == (Token{}) {
+		t.Fatal("the valid open recorded no token")
+	}
+
+	var gotErr error
+	called := 0
+	cancel := a.engine.Open(b.id, "hidden", OpenOptions{Replay: &token}, func(c *Channel, err error) {
+		called++
+		gotErr = err
+	})
+	sim.RunFor(30 * time.Second)
+	if called != 0 {
+		t.Fatalf("open with a replayed token completed: %v", gotErr)
+	}
+	cancel()
+	if gotErr != ErrNoAnswer {
+		t.Fatalf("after cancel: err %v, want ErrNoAnswer", gotErr)
+	}
+	if b.engine.Stats().Refused.Replay == 0 {
+		t.Fatal("no replay refusal counted")
+	}
+}
+
 func TestReplayCacheBounded(t *testing.T) {
 	c := newReplayCache(4)
 	now := loop.SimEpoch

@@ -43,6 +43,9 @@ const (
 	// clock runs cadetStaleSkew ahead, so its token's time is outside the
 	// responder's window.
 	probeStaleToken
+	// probeReplayedToken first opens a channel with a valid token, then
+	// sends that open's token again on a new channel of the same tunnel.
+	probeReplayedToken
 	probeKinds
 )
 
@@ -106,6 +109,7 @@ type cadetRun struct {
 	pathHops []float64
 	goodput  []float64
 	probes   int
+	replayed int // replay probes whose first, valid open succeeded
 	replies  int
 	openedAt map[uint32]time.Duration
 }
@@ -288,6 +292,10 @@ func (w *world) probe(from, to *peer, kind probeKind) {
 	if w.offline[from.index] {
 		return
 	}
+	if kind == probeReplayedToken {
+		w.probeReplay(from, to)
+		return
+	}
 	opts := cadet.OpenOptions{Reliability: cadet.ReliableOrdered}
 	switch kind {
 	case probeWrongToken:
@@ -297,6 +305,12 @@ func (w *world) probe(from, to *peer, kind probeKind) {
 	case probeStaleToken:
 		opts.Secret = stealthSecret(w.cfg.Seed, to.index)
 	}
+	w.sendProbe(from, to, opts)
+}
+
+// sendProbe opens a channel that must get no reply.
+func (w *world) sendProbe(from, to *peer, opts cadet.OpenOptions) {
+	run := w.cadetRun
 	cancel := from.services.cadet.Open(to.id, cadetStealthPort, opts, func(ch *cadet.Channel, err error) {
 		if err == nil {
 			run.replies++
@@ -306,6 +320,29 @@ func (w *world) probe(from, to *peer, kind probeKind) {
 		}
 	})
 	from.env.After(cadetOpenTimeout, cancel)
+}
+
+// probeReplay opens a channel with the right secret, as a holder of the
+// name would, closes it, and sends its token again on a new channel. The
+// first open is no probe and may succeed; the replay must get no reply.
+// A first open that fails leaves nothing to replay, and the probe counts
+// as silent.
+func (w *world) probeReplay(from, to *peer) {
+	opts := cadet.OpenOptions{Reliability: cadet.ReliableOrdered, Secret: stealthSecret(w.cfg.Seed, to.index)}
+	var timer loop.Timer
+	cancel := from.services.cadet.Open(to.id, cadetStealthPort, opts, func(ch *cadet.Channel, err error) {
+		if timer != nil {
+			timer.Stop()
+		}
+		if err != nil {
+			return
+		}
+		token := ch.Token()
+		ch.Destroy()
+		w.cadetRun.replayed++
+		w.sendProbe(from, to, cadet.OpenOptions{Reliability: cadet.ReliableOrdered, Replay: &token})
+	})
+	timer = from.env.After(cadetOpenTimeout, cancel)
 }
 
 func (w *world) fillCADET(r *Report) {
@@ -318,6 +355,7 @@ func (w *world) fillCADET(r *Report) {
 		GoodputP50BytesPerS: percentile(slices.Clone(run.goodput), 50),
 		Probes:              run.probes,
 		ProbeReplies:        run.replies,
+		ReplayedTokens:      run.replayed,
 	}
 	for _, p := range w.peers {
 		if e := p.services.cadet; e != nil {

@@ -92,11 +92,13 @@ type CADETReport struct {
 	OpenLatencyP50Ms    float64 `json:"open_latency_p50_ms"`
 	PathLengthP50       float64 `json:"path_length_p50"`
 	GoodputP50BytesPerS float64 `json:"goodput_p50_bytes_per_s"`
-	// Probes are stealth opens with a wrong, missing or stale token, in
-	// turn. ProbeReplies counts those that opened a channel, which must
-	// be none.
-	Probes       int `json:"probes"`
-	ProbeReplies int `json:"probe_replies"`
+	// Probes are stealth opens with a wrong, missing, stale or replayed
+	// token, in turn. ProbeReplies counts those that opened a channel,
+	// which must be none. ReplayedTokens counts the replay probes that
+	// sent their replay: those whose first, valid open succeeded.
+	Probes         int `json:"probes"`
+	ProbeReplies   int `json:"probe_replies"`
+	ReplayedTokens int `json:"replayed_tokens"`
 	// Refused sums the opens that the responders dropped, by cause. Each
 	// retransmission of an open counts again.
 	Refused cadet.RefusedOpens `json:"refused"`
@@ -151,8 +153,8 @@ func writeDHT(b *strings.Builder, name string, d *DHTReport) {
 func writeCADET(b *strings.Builder, c *CADETReport) {
 	fmt.Fprintf(b, "cadet: %d channels, open success %.1f%%, open latency p50 %.0f ms, path length p50 %.0f, goodput p50 %s/s\n",
 		c.Channels, 100*c.OpenSuccessRate, c.OpenLatencyP50Ms, c.PathLengthP50, formatBytes(uint64(c.GoodputP50BytesPerS)))
-	fmt.Fprintf(b, "cadet stealth: %d probe replies to %d probes; refused opens: %d bad token, %d stale, %d replayed, %d unknown port, %d malformed, %d over the channel limit\n",
-		c.ProbeReplies, c.Probes, c.Refused.BadToken, c.Refused.Stale, c.Refused.Replay, c.Refused.UnknownPort, c.Refused.Malformed, c.Refused.Limit)
+	fmt.Fprintf(b, "cadet stealth: %d probe replies to %d probes (%d with a replayed token); refused opens: %d bad token, %d stale, %d replayed, %d unknown port, %d malformed, %d over the channel limit\n",
+		c.ProbeReplies, c.Probes, c.ReplayedTokens, c.Refused.BadToken, c.Refused.Stale, c.Refused.Replay, c.Refused.UnknownPort, c.Refused.Malformed, c.Refused.Limit)
 }
 
 func formatBytes(n uint64) string {

@@ -97,13 +97,19 @@ func TestRunGNSWorkload(t *testing.T) {
 }
 
 func TestRunCADETWorkload(t *testing.T) {
-	r, err := Run(Config{Peers: 20, Degree: 4, Topology: Restricted, Duration: 3 * time.Minute, Seed: 4, Workload: WorkloadCADET, Ops: 6})
+	r, err := Run(Config{Peers: 20, Degree: 4, Topology: Restricted, Duration: 3 * time.Minute, Seed: 4, Workload: WorkloadCADET, Ops: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.WriteText(os.Stderr)
-	if r.CADET == nil || r.CADET.Channels != 6 || r.CADET.Probes != 3 {
-		t.Fatalf("cadet report %+v, want 6 channels and 3 probes", r.CADET)
+	if r.CADET == nil || r.CADET.Channels != 8 || r.CADET.Probes != 4 {
+		t.Fatalf("cadet report %+v, want 8 channels and 4 probes", r.CADET)
+	}
+	if r.CADET.ReplayedTokens != 1 {
+		t.Errorf("%d replayed tokens sent, want 1", r.CADET.ReplayedTokens)
+	}
+	if r.CADET.Refused.Replay == 0 {
+		t.Error("no open was refused as a replay")
 	}
 	if r.CADET.Refused.Stale == 0 {
 		t.Error("no open was refused as stale")
