@@ -70,9 +70,14 @@ func (t *tunnel) startKX() {
 	t.sendKXInit()
 }
 
+// sendKXInit sends KX_INIT on the best ready connection or, while none is
+// ready, on one still being created: it follows that connection's CREATE
+// along the same links, so the handshake and the path set-up share one
+// round trip.
 func (t *tunnel) sendKXInit() {
 	t.kxSent = t.e.now()
-	if c := t.bestConnection(); c != nil {
+	t.kxOn = t.kxConnection()
+	if c := t.kxOn; c != nil {
 		c.send((&wire.KXInit{CID: c.cid, Payload: t.kxInit}).Append(nil))
 	}
 	t.stopKXTimer()
@@ -84,6 +89,18 @@ func (t *tunnel) sendKXInit() {
 			t.sendKXInit()
 		}
 	})
+}
+
+func (t *tunnel) kxConnection() *connection {
+	if c := t.bestConnection(); c != nil {
+		return c
+	}
+	for _, c := range t.conns {
+		if c.state == connCreating {
+			return c
+		}
+	}
+	return nil
 }
 
 func (t *tunnel) stopKXTimer() {

@@ -83,9 +83,12 @@ func (r *relayTable) forward(from identity.PeerID, typ wire.Type, cid wire.ConnI
 	}
 }
 
+// unknown answers a message for a connection this peer has no route for
+// with BROKEN. A KX_INIT gets nothing: it follows its CREATE closely and
+// may overtake a lost one, which the CREATE's retransmission repairs.
 func (r *relayTable) unknown(from identity.PeerID, typ wire.Type, cid wire.ConnID) {
 	switch typ {
-	case wire.TypeBroken, wire.TypeDestroy, wire.TypeCreateAck:
+	case wire.TypeBroken, wire.TypeDestroy, wire.TypeCreateAck, wire.TypeKXInit:
 		return
 	}
 	r.e.sendTo(from, (&wire.Broken{CID: cid}).Append(nil))

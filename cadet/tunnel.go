@@ -59,6 +59,7 @@ type tunnel struct {
 
 	rtt      rttEstimator // seeds new channels' estimators
 	kxSent   time.Time
+	kxOn     *connection // where the last KX_INIT went
 	stepWait loop.Timer // pending check that a requested DH step arrived
 
 	queue    [][]byte

@@ -137,6 +137,7 @@ func (t *tunnel) startConnection(hops []identity.PeerID) {
 	t.conns = append(t.conns, c)
 	t.e.conns[c.cid] = c
 	c.start()
+	t.needKeys()
 }
 
 func (e *Engine) newConnID() wire.ConnID {
@@ -220,7 +221,7 @@ func (t *tunnel) linkUp(peer identity.PeerID) {
 func (t *tunnel) connectionReady(c *connection) {
 	t.everUp, t.backoff = true, 0
 	t.failWaiters(nil)
-	if t.hs != nil {
+	if t.hs != nil && t.kxOn != c {
 		t.sendKXInit()
 	}
 	t.needKeys()
@@ -233,7 +234,7 @@ func (t *tunnel) connectionReady(c *connection) {
 // needKeys starts a handshake when the tunnel has something to carry, a
 // connection, and neither keys nor a handshake in progress.
 func (t *tunnel) needKeys() {
-	if t.rat == nil && t.hs == nil && t.bestConnection() != nil && t.wanted() {
+	if t.rat == nil && t.hs == nil && t.kxConnection() != nil && t.wanted() {
 		t.startKX()
 	}
 }
