@@ -83,7 +83,7 @@ func (r *relayTable) forward(from identity.PeerID, typ wire.Type, cid wire.ConnI
 	}
 }
 
-// unknown answers a message for a connection this peer has no route for
+// unknown replies to a message for a connection this peer has no route for
 // with BROKEN. A KX_INIT gets nothing: it follows its CREATE closely and
 // may overtake a lost one, which the CREATE's retransmission repairs.
 func (r *relayTable) unknown(from identity.PeerID, typ wire.Type, cid wire.ConnID) {
