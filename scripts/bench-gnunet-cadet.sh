@@ -21,22 +21,29 @@
 # polling the received file (every 50 ms) shows all bytes. After
 # TRANSFER_LIMIT seconds (default 120) the script gives up on that
 # direction and reports the bytes received so far and their rate.
+# NSE_WORKDELAY sets the network size estimation service's delay between
+# proof-of-work rounds (default "1 h", Debian's is "5 ms"), see
+# write_config.
 #
 # Output: one line per direction with the bytes received, the seconds,
-# the rate in MB/s (1 MB = 10^6 bytes) and whether the received bytes are
-# identical to the sent ones. The header line shows the load average,
-# because other programs on the machine change the result. The
-# namespace, the peers and the temporary directory are removed at the
-# end, also on failure or Ctrl-C.
+# the rate in MB/s (1 MB = 10^6 bytes), whether the received bytes are
+# identical to the sent ones, and the pauses of more than 1 s without
+# progress. The header lines show the load average, because other
+# programs on the machine change the result. The namespace, the peers and
+# the temporary directory are removed at the end, also on failure or
+# Ctrl-C (the directory stays, without the data files, on failure).
 #
 # Needs root (for `ip netns`), iproute2 and Debian's gnunet 0.19 package.
 set -euo pipefail
-# EPOCHREALTIME and awk then use a decimal point.
+# The C locale gives EPOCHREALTIME and awk a decimal point.
 export LC_ALL=C
 
 mib=${1:-64}
-# Seconds to wait for one direction's transfer before reporting a stall.
+# Seconds to wait for one direction's transfer before reporting it incomplete.
 transfer_limit=${TRANSFER_LIMIT:-120}
+# Delay between the proof-of-work rounds of the network size estimation
+# service (see write_config). Debian's default is "5 ms".
+nse_workdelay=${NSE_WORKDELAY:-1 h}
 # Seconds to wait for the peers to start and to connect.
 start_limit=60
 connect_limit=90
@@ -185,11 +192,12 @@ EXTERNAL_ADDRESS = 127.0.0.1
 
 # The network size estimation service computes a proof of work in rounds
 # with WORKDELAY (5 ms in Debian's nse.conf) between them. With that
-# delay it took about half a core per peer here until it found a proof.
+# delay it used about half a core per peer for the whole run on a 2-core
+# AMD EPYC machine.
 # A long delay keeps it from competing with CADET for the CPU, and it
 # changes no message that CADET sends.
 [nse]
-WORKDELAY = 1 h
+WORKDELAY = $nse_workdelay
 
 [transport]
 PLUGINS = tcp
@@ -263,10 +271,10 @@ start_listener() {
   pids+=("$listener_pid")
 }
 
-# Starts `gnunet-cadet PEER_ID PORT` on PEER with FILE, followed by an
-# open but silent input, on its standard input, and sets sender_pid. The
-# open input keeps the sender from closing the channel before everything
-# has arrived.
+# Starts `gnunet-cadet PEER_ID PORT` on PEER and sets sender_pid. Its
+# standard input is FILE followed by a FIFO that stays open, because at
+# end of input gnunet-cadet 0.19.3 closes the channel at once and loses
+# what is still queued (360000 of 8388608 bytes arrived in one test).
 start_sender() {
   local peer=$1 to_id=$2 file=$3 fifo=$work/send-$1.fifo
   rm -f "$fifo"
@@ -310,51 +318,64 @@ warm_up() {
   stop_transfer
 }
 
-# Prints TIME_A - TIME_B, both in seconds, with three decimals.
-elapsed() {
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'
+# Prints the current time in microseconds since the epoch.
+now_us() {
+  echo "${EPOCHREALTIME/./}"
+}
+
+# Prints a duration given in microseconds as seconds with three decimals.
+seconds() {
+  awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'
 }
 
 # Sends the data file from peer FROM to peer TO over CADET and prints the
 # result line. The clock starts when the sender starts, so it includes
-# opening the channel, and stops when the last byte arrives.
+# opening the channel, and stops when the last byte arrives. A pause is
+# a time of more than 1 s between two polls that show progress.
 transfer() {
   local from=$1 to=$2 to_id=$3 received=$work/received-$1$2
-  local size=$((mib << 20)) got=0 last=0 start last_time first_time="" deadline
+  local size=$((mib << 20)) got=0 last=0 start last_time first_time="" now
+  local pauses=0 longest_pause=0
   start_listener "$to" "$received"
   sleep 1
 
-  start=$EPOCHREALTIME
+  start=$(now_us)
   last_time=$start
-  deadline=$((${start%.*} + transfer_limit))
   start_sender "$from" "$to_id" "$work/data"
   while ((got < size)); do
     sleep 0.05
     got=$(stat -c %s "$received")
+    now=$(now_us)
     if ((got != last)); then
+      if [[ -z $first_time ]]; then
+        first_time=$now
+      elif ((now - last_time > 1000000)); then
+        pauses=$((pauses + 1))
+        ((now - last_time > longest_pause)) && longest_pause=$((now - last_time))
+      fi
       last=$got
-      last_time=$EPOCHREALTIME
-      [[ -z $first_time ]] && first_time=$last_time
+      last_time=$now
     fi
-    if ((${EPOCHREALTIME%.*} >= deadline)); then
+    if ((now - start >= transfer_limit * 1000000)); then
       break
     fi
   done
   stop_transfer
 
-  local seconds rate intact
-  seconds=$(elapsed "$last_time" "$start")
-  rate=$(awk -v n="$got" -v s="$seconds" 'BEGIN { printf "%.2f", (s > 0 ? n / s / 1e6 : 0) }')
+  local duration rate intact
+  duration=$(seconds $((last_time - start)))
+  rate=$(awk -v n="$got" -v s="$duration" 'BEGIN { printf "%.2f", (s > 0 ? n / s / 1e6 : 0) }')
+  local pause_text="$pauses pauses over 1 s, longest $(seconds "$longest_pause") s"
   if ((got == size)); then
     cmp -s "$work/data" "$received" && intact=yes || intact=no
-    printf '%s -> %s: %d bytes in %s s = %s MB/s, intact: %s, first byte after %s s\n' \
-      "${from^^}" "${to^^}" "$got" "$seconds" "$rate" "$intact" "$(elapsed "$first_time" "$start")"
+    printf '%s -> %s: %d bytes in %s s = %s MB/s, intact: %s, first byte after %s s, %s\n' \
+      "${from^^}" "${to^^}" "$got" "$duration" "$rate" "$intact" \
+      "$(seconds $((first_time - start)))" "$pause_text"
     return
   fi
   cmp -s -n "$got" "$work/data" "$received" && intact=yes || intact=no
-  printf '%s -> %s: STALLED, %d of %d bytes within %s s; %d bytes in %s s = %s MB/s up to the last progress, %s s before the limit; received prefix intact: %s\n' \
-    "${from^^}" "${to^^}" "$got" "$size" "$transfer_limit" "$got" "$seconds" "$rate" \
-    "$(elapsed "$((${start%.*} + transfer_limit))" "$last_time")" "$intact"
+  printf '%s -> %s: INCOMPLETE, %d of %d bytes within %s s: %s MB/s up to the last progress at %s s, %s, received prefix intact: %s\n' \
+    "${from^^}" "${to^^}" "$got" "$size" "$transfer_limit" "$rate" "$duration" "$pause_text" "$intact"
 }
 
 ip netns add "$netns"
@@ -381,7 +402,7 @@ wait_connected b "$id_a"
 version=$(ip netns exec "$netns" gnunet-arm -v | awk '{ print $2 }')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 echo "GNUnet $version, $mib MiB per direction, A=$id_a B=$id_b"
-echo "$(nproc) cores ($cpu), load average before the transfers: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(nproc) cores ($cpu), NSE WORKDELAY $nse_workdelay, load average before the transfers: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 warm_up a b "$id_b"
 transfer a b "$id_b"
