@@ -120,7 +120,7 @@ func (s *sender) outstanding() int {
 // as the congestion window allows.
 func (s *sender) resendLost() {
 	for _, seg := range s.inflight {
-		if float64(s.outstanding()) >= s.cwnd {
+		if float64(s.outstanding()) >= s.cwnd || !s.ch.t.hasDataRoom() {
 			return
 		}
 		if seg.lost && !seg.sacked {
@@ -147,7 +147,7 @@ func (s *sender) pump() {
 			s.armPersist()
 			break
 		}
-		if float64(s.outstanding()) >= s.cwnd {
+		if float64(s.outstanding()) >= s.cwnd || !s.ch.t.hasDataRoom() {
 			break
 		}
 		s.sendNext()

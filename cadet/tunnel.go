@@ -57,10 +57,11 @@ type tunnel struct {
 	established   time.Time
 	decryptFails  int
 
-	rtt      rttEstimator // seeds new channels' estimators
-	kxSent   time.Time
-	kxOn     *connection // where the last KX_INIT went
-	stepWait loop.Timer // pending check that a requested DH step arrived
+	rtt       rttEstimator // seeds new channels' estimators
+	kxSent    time.Time
+	kxOn      *connection // where the last KX_INIT went
+	stepWait  loop.Timer  // pending check that a requested DH step arrived
+	roomRetry loop.Timer  // pending retry after the first hop's queue filled
 
 	queue    [][]byte
 	channels map[uint32]*channel
@@ -341,7 +342,7 @@ func (t *tunnel) destroy(err error) {
 
 func (t *tunnel) stopTimers() {
 	t.stopKXTimer()
-	for _, tm := range []loop.Timer{t.retry, t.idle, t.stepWait} {
+	for _, tm := range []loop.Timer{t.retry, t.idle, t.stepWait, t.roomRetry} {
 		if tm != nil {
 			tm.Stop()
 		}

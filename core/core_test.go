@@ -120,6 +120,31 @@ func TestHandshakeBringsLinkUp(t *testing.T) {
 	}
 }
 
+// TestSendRoomShrinks queues messages within one loop turn, before CORE
+// flushes anything, and checks that SendRoom falls by each message and its
+// record header, down to the point where Send fails.
+func TestSendRoomShrinks(t *testing.T) {
+	_, a, b := linkPair(t, Config{SendQueueBytes: 4 * MaxMessageSize})
+	if room := a.core.SendRoom(b.id); room != 4*MaxMessageSize {
+		t.Fatalf("room of an idle link %d, want %d", room, 4*MaxMessageSize)
+	}
+	msg := make([]byte, MaxMessageSize-recordHeaderSize)
+	for i := 1; i <= 4; i++ {
+		if err := a.core.Send(b.id, ServiceTest, msg); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if room, want := a.core.SendRoom(b.id), (4-i)*MaxMessageSize; room != want {
+			t.Fatalf("room after %d messages %d, want %d", i, room, want)
+		}
+	}
+	if err := a.core.Send(b.id, ServiceTest, []byte("x")); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Send with no room: %v, want ErrQueueFull", err)
+	}
+	if room := a.core.SendRoom(testKey(t, 9).PeerID()); room != 0 {
+		t.Fatalf("room to a peer without a link %d, want 0", room)
+	}
+}
+
 func TestSendErrors(t *testing.T) {
 	_, a, b := linkPair(t, Config{})
 	if err := a.core.Send(b.id, ServiceDHT, []byte("x")); !errors.Is(err, ErrUnregistered) {

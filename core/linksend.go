@@ -33,6 +33,18 @@ func (c *Core) Send(to identity.PeerID, s Service, msg []byte) error {
 	return nil
 }
 
+// SendRoom returns how many more message bytes the link to peer accepts
+// before Send returns ErrQueueFull, or 0 when no link is up. A service
+// that can wait, like a CADET channel with data to send, checks it so that
+// its messages are not dropped at its own door.
+func (c *Core) SendRoom(to identity.PeerID) int {
+	l := c.links[to]
+	if l == nil {
+		return 0
+	}
+	return max(c.cfg.SendQueueBytes-l.queued, 0)
+}
+
 // enqueue appends one record to the last batch, or starts a new one. force
 // skips the queue bound, for CORE's own small control records.
 func (l *link) enqueue(s Service, msg []byte, force bool) bool {

@@ -9,11 +9,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hush-overlay/hush/cadet"
 	"github.com/hush-overlay/hush/config"
+	"github.com/hush-overlay/hush/control"
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/identity"
 )
@@ -31,6 +33,68 @@ func BenchmarkGoodput(b *testing.B) {
 	b.Run("core-link", benchCoreLink)
 	for relays := range 3 {
 		b.Run(fmt.Sprintf("cadet-relays=%d", relays), func(b *testing.B) { benchChannel(b, relays) })
+	}
+	b.Run("cadet-relays=1-control-streams", benchControlStreams)
+}
+
+// benchControlStreams carries the channel of cadet-relays=1 the way `hush
+// cadet connect` and `hush cadet listen` do: through stream requests on
+// each end's control socket, which the daemon splices to the channel.
+func benchControlStreams(b *testing.B) {
+	nodes := startLine(b, 3)
+	a, z := nodes[0], nodes[2]
+	secret := strings.Repeat("ab", 32)
+	data := make([]byte, benchTransfer)
+	b.SetBytes(benchTransfer)
+	var report func()
+	for i := range b.N + 1 {
+		// Run 0 warms up: it waits for the path and builds the tunnel.
+		if i == 1 {
+			b.ResetTimer()
+			report = measureCPU(b, benchTransfer)
+		}
+		ctx := context.Background()
+		listen, err := control.NewClient(z.home.Socket()).Stream(ctx, "/v1/cadet/listen", ChannelRequest{Port: "bulk", Secret: secret})
+		if err != nil {
+			b.Fatal(err)
+		}
+		received := make(chan int64, 1)
+		go func() {
+			n, _ := io.Copy(io.Discard, listen)
+			listen.Close()
+			received <- n
+		}()
+		conn := streamRetry(b, a, z.PeerID(), secret)
+		if i > 0 {
+			if _, err := conn.Write(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+		conn.CloseWrite()
+		io.Copy(io.Discard, conn)
+		conn.Close()
+		if n, want := <-received, int64(min(i, 1)*benchTransfer); n != want {
+			b.Fatalf("received %d bytes, want %d", n, want)
+		}
+	}
+	b.StopTimer()
+	report()
+}
+
+// streamRetry opens a connect stream from a to peer's port "bulk",
+// retrying for 30 s while the path is not known yet.
+func streamRetry(b *testing.B, a *Node, peer identity.PeerID, secret string) *control.StreamConn {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req := ChannelRequest{Peer: peer.String(), Port: "bulk", Secret: secret, TimeoutSecs: 5}
+		conn, err := control.NewClient(a.home.Socket()).Stream(context.Background(), "/v1/cadet/connect", req)
+		if err == nil {
+			return conn
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("connect stream: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

@@ -24,8 +24,23 @@ func Splice(a, b net.Conn) (aToB, bToA int64) {
 	return aToB, bToA
 }
 
+// spliceBuffer is the copy buffer of one direction. A CADET channel cuts
+// what one write gives it into messages of about 63 KiB and sends a short
+// write as a short message, so io.Copy's 32 KiB would double the messages
+// of a bulk transfer.
+const spliceBuffer = 128 << 10
+
+var spliceBuffers = sync.Pool{New: func() any {
+	b := make([]byte, spliceBuffer)
+	return &b
+}}
+
 func copyHalf(dst, src net.Conn) int64 {
-	n, _ := io.Copy(dst, src)
+	buf := spliceBuffers.Get().(*[]byte)
+	defer spliceBuffers.Put(buf)
+	// The wrappers hide ReaderFrom and WriterTo, which would pick their
+	// own, smaller buffer.
+	n, _ := io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, *buf)
 	if cw, ok := dst.(closeWriter); ok {
 		cw.CloseWrite()
 	} else {
