@@ -48,9 +48,12 @@ type DHT struct {
 	connecting map[identity.PeerID]dialBackoff // peers asked for a link, until they link up
 
 	maintainTimer loop.Timer
-	round         uint64
-	closed        bool
-	stats         counters
+	// helloPublished is set once a maintenance round published our HELLO;
+	// earlyRound while maintainSoon has moved the next round forward.
+	helloPublished, earlyRound bool
+	round                      uint64
+	closed                     bool
+	stats                      counters
 }
 
 type counters struct {

@@ -22,6 +22,19 @@ func (d *DHT) scheduleMaintenance(after time.Duration) {
 	d.maintainTimer = d.env.After(after, d.maintain)
 }
 
+// maintainSoon moves the next maintenance round to about
+// maintenanceStartDelay from now when no HELLO of ours is published yet. A peer whose first
+// round found no link would otherwise stay unknown to the DHT, and out of
+// reach of CADET paths, for a whole MaintenanceInterval.
+func (d *DHT) maintainSoon() {
+	if d.helloPublished || d.earlyRound || d.maintainTimer == nil {
+		return
+	}
+	d.earlyRound = true
+	d.maintainTimer.Stop()
+	d.scheduleMaintenance(loop.Jitter(d.env.Rand(), maintenanceStartDelay, 0.5))
+}
+
 // maintain publishes our HELLO, looks up HELLOs near our own position and
 // in a sparse bucket, connects to what it finds, and sweeps expired state.
 func (d *DHT) maintain() {
@@ -29,6 +42,7 @@ func (d *DHT) maintain() {
 		return
 	}
 	d.round++
+	d.earlyRound = false
 	d.publishHello()
 	d.lookupNear(keyspace.KeyAt(d.table.self))
 	if cpl, ok := d.sparseBucket(); ok {
@@ -53,7 +67,9 @@ func (d *DHT) publishHello() {
 	err := d.Put(block.HelloKey(d.self), block.TypeHello, h.Marshal(), h.Expires, PutOptions{RecordRoute: true})
 	if err != nil {
 		d.log.Warn("HELLO not published", "err", err)
+		return
 	}
+	d.helloPublished = true
 }
 
 // lookupNear asks for HELLOs of peers near key and offers each to

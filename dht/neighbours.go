@@ -38,6 +38,7 @@ func (d *DHT) LinkUp(p identity.PeerID) {
 		n.grace = nil
 	}
 	d.table.linkUp(p, d.env.Now())
+	d.maintainSoon()
 	if h := d.ownHello(); h != nil {
 		d.send(p, wire.TypeHello, (&wire.Hello{Hello: h}).Append(nil))
 	}

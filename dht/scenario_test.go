@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hush-overlay/hush/dht/block"
+	"github.com/hush-overlay/hush/dht/datastore"
 	"github.com/hush-overlay/hush/dht/keyspace"
 	"github.com/hush-overlay/hush/hello"
 )
@@ -155,4 +156,32 @@ func TestScenarioLookupHelloRoute(t *testing.T) {
 	}
 	net.logResult(net.peers[0], res)
 	checkGolden(t, "lookup_hello_route", net.log.String())
+}
+
+// TestScenarioLateLinkPublishesHello links p3 to the line p0-p1-p2 only
+// after its first maintenance round, which found p3 without links. p3's
+// HELLO must still be stored in the DHT within seconds of its first link,
+// not a MaintenanceInterval later.
+func TestScenarioLateLinkPublishesHello(t *testing.T) {
+	net := newScenario(t, 4)
+	for i := 0; i < 2; i++ {
+		net.link(net.peers[i], net.peers[i+1])
+	}
+	net.sim.RunFor(2 * maintenanceStartDelay)
+	net.link(net.peers[2], net.peers[3])
+	net.sim.RunFor(2 * maintenanceStartDelay)
+
+	stored := 0
+	for _, p := range net.peers[:3] {
+		err := p.dht.store.Get(block.HelloKey(net.peers[3].id), block.TypeHello, net.sim.Now(), func(datastore.Record) bool {
+			stored++
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stored == 0 {
+		t.Fatalf("p3's HELLO is stored nowhere %v after its first link", 2*maintenanceStartDelay)
+	}
 }
