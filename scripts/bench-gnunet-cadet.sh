@@ -98,7 +98,7 @@ cleanup() {
   fi
   if [[ $status -ne 0 ]]; then
     rm -f "$work"/data "$work"/received-* "$work"/*.fifo
-    echo "bench-gnunet-cadet: failed; the peers' logs and gnunet-cadet's error output are kept in $work" >&2
+    echo "bench-gnunet-cadet: exited with status $status; the peers' logs and gnunet-cadet's error output are kept in $work" >&2
   else
     rm -rf "$work"
   fi
