@@ -11,6 +11,7 @@ import (
 	"github.com/hush-overlay/hush/dht/block"
 	"github.com/hush-overlay/hush/dht/datastore"
 	"github.com/hush-overlay/hush/dht/keyspace"
+	"github.com/hush-overlay/hush/dht/wire"
 	"github.com/hush-overlay/hush/hello"
 )
 
@@ -183,5 +184,31 @@ func TestScenarioLateLinkPublishesHello(t *testing.T) {
 	}
 	if stored == 0 {
 		t.Fatalf("p3's HELLO is stored nowhere %v after its first link", 2*maintenanceStartDelay)
+	}
+}
+
+// TestCacheSkipsHello passes a HELLO and a test block through
+// cacheResult: only the test block is kept, because a cached HELLO would
+// answer later lookups without the route to its peer.
+func TestCacheSkipsHello(t *testing.T) {
+	net := newScenario(t, 2)
+	d, h := net.peers[0].dht, net.peers[1].hello
+	now := net.sim.Now()
+	d.cacheResult(&wire.Result{BlockType: uint32(block.TypeHello), BlockKey: block.HelloKey(h.Peer), Block: h.Marshal(), Expires: h.Expires}, block.Info{})
+	testKey := block.KeyForString("cached")
+	d.cacheResult(&wire.Result{BlockType: uint32(block.TypeTest), BlockKey: testKey, Block: []byte("value"), Expires: now.Add(time.Hour)}, block.Info{})
+
+	count := func(key Key, typ block.Type) int {
+		n := 0
+		if err := d.store.Get(key, typ, now, func(datastore.Record) bool { n++; return true }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(block.HelloKey(h.Peer), block.TypeHello); n != 0 {
+		t.Errorf("%d cached HELLOs, want 0", n)
+	}
+	if n := count(testKey, block.TypeTest); n != 1 {
+		t.Errorf("%d cached test blocks, want 1", n)
 	}
 }

@@ -273,7 +273,7 @@ func startLine(b *testing.B, n int) []*Node {
 		if i == 0 || i == n-1 {
 			cfg.Limits.MaxLinks = 1
 		}
-		node, err := Open(home, cfg, slog.New(slog.DiscardHandler))
+		node, err := Open(home, cfg, benchLogger(b, i))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -303,6 +303,21 @@ func startLine(b *testing.B, n int) []*Node {
 		}
 	}
 	return nodes
+}
+
+// benchLogger discards logs unless HUSH_BENCH_LOG names a directory,
+// which then gets one debug log per node.
+func benchLogger(b *testing.B, i int) *slog.Logger {
+	dir := os.Getenv("HUSH_BENCH_LOG")
+	if dir == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-node%d.log", strings.ReplaceAll(b.Name(), "/", "_"), i)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func linked(n *Node, peer identity.PeerID) bool {
