@@ -41,19 +41,22 @@ func (r RefusedOpens) Total() uint64 {
 
 // Stats are the engine's counters for `hush cadet stats`.
 type Stats struct {
-	Tunnels          int          `json:"tunnels"`
-	Connections      int          `json:"connections"`
-	RelayedRoutes    int          `json:"relayed_routes"`
-	Channels         int          `json:"channels"`
-	ChannelsOpened   uint64       `json:"channels_opened"`
-	BytesSent        uint64       `json:"bytes_sent"`
-	BytesReceived    uint64       `json:"bytes_received"`
-	Retransmits      uint64       `json:"retransmits"`
-	Timeouts         uint64       `json:"timeouts"` // retransmission timer expiries
-	DatagramsDropped uint64       `json:"datagrams_dropped"`
-	OpensAccepted    uint64       `json:"opens_accepted"`
-	Refused          RefusedOpens `json:"refused"`
-	ReplayCache      int          `json:"replay_cache"`
+	Tunnels          int    `json:"tunnels"`
+	Connections      int    `json:"connections"`
+	RelayedRoutes    int    `json:"relayed_routes"`
+	Channels         int    `json:"channels"`
+	ChannelsOpened   uint64 `json:"channels_opened"`
+	BytesSent        uint64 `json:"bytes_sent"`
+	BytesReceived    uint64 `json:"bytes_received"`
+	Retransmits      uint64 `json:"retransmits"`
+	Timeouts         uint64 `json:"timeouts"` // retransmission timer expiries
+	DatagramsDropped uint64 `json:"datagrams_dropped"`
+	// StepWaits counts the times a tunnel's sending chain ran out before
+	// the peer's next ratchet key arrived, holding all its traffic back.
+	StepWaits     uint64       `json:"step_waits"`
+	OpensAccepted uint64       `json:"opens_accepted"`
+	Refused       RefusedOpens `json:"refused"`
+	ReplayCache   int          `json:"replay_cache"`
 }
 
 // TunnelInfo describes one tunnel for `hush cadet tunnels`.

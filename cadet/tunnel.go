@@ -230,6 +230,8 @@ func (t *tunnel) awaitStep() {
 	if t.stepWait != nil || t.hs != nil {
 		return
 	}
+	t.e.stats.StepWaits++
+	t.e.debug("tunnel waits for the peer's ratchet step", "peer", t.peer.Short())
 	t.stepWait = t.e.env.After(2*t.rtt.rto(), func() {
 		t.stepWait = nil
 		if t.rat != nil && !t.rat.CanSend(t.e.now()) && t.hs == nil {

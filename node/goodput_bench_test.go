@@ -215,8 +215,8 @@ func benchChannel(b *testing.B, relays int) {
 	b.StopTimer()
 	report()
 	for _, n := range nodes {
-		if s := n.CADET().Stats(); s.Retransmits > 0 {
-			b.Logf("%s: %d retransmissions, %d timeouts", n.PeerID().Short(), s.Retransmits, s.Timeouts)
+		if s := n.CADET().Stats(); s.Retransmits > 0 || s.StepWaits > 0 {
+			b.Logf("%s: %d retransmissions, %d timeouts, %d waits for a ratchet step", n.PeerID().Short(), s.Retransmits, s.Timeouts, s.StepWaits)
 		}
 	}
 }
