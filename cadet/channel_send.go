@@ -134,6 +134,7 @@ func (s *sender) resendLost() {
 // window allow. Unreliable messages go out at once.
 func (s *sender) pump() {
 	if !s.ch.t.canSend() {
+		s.ch.t.checkStepPending()
 		return
 	}
 	if s.ch.rel == Unreliable {

@@ -159,6 +159,9 @@ func (c *connection) keepaliveTick() {
 	if now.Sub(c.lastSent) >= every/2 {
 		c.send((&wire.Keepalive{CID: c.cid}).Append(nil))
 	}
+	if c.state == connReady {
+		c.t.requestOldStep()
+	}
 	c.armKeepalive()
 }
 

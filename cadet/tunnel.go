@@ -135,6 +135,15 @@ func (t *tunnel) enqueue(msg []byte) {
 	}
 	t.queue = append(t.queue, msg)
 	t.needKeys()
+	t.checkStepPending()
+}
+
+// checkStepPending starts the wait for the peer's next ratchet key when
+// the sending chain is used up and traffic is held back.
+func (t *tunnel) checkStepPending() {
+	if t.rat != nil && !t.rat.CanSend(t.e.now()) {
+		t.awaitStep()
+	}
 }
 
 func (t *tunnel) encryptAndSend(msg []byte) bool {

@@ -3,6 +3,7 @@ package cadet
 import (
 	"time"
 
+	"github.com/hush-overlay/hush/cadet/wire"
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/identity"
 )
@@ -39,4 +40,16 @@ func (t *tunnel) hasDataRoom() bool {
 		})
 	}
 	return false
+}
+
+// requestOldStep sends a tunnel keepalive while the sending chain is old
+// and the tunnel is idle. Its header requests a DH step, so the peer
+// answers with a new ratchet key and the chain is replaced before it
+// expires; an idle tunnel would otherwise find its chain expired at the
+// next write and need a new handshake.
+func (t *tunnel) requestOldStep() {
+	if t.rat == nil || len(t.queue) > 0 || !t.canSend() || !t.rat.ChainOld(t.e.now()) {
+		return
+	}
+	t.sendTunnel((&wire.TunnelKeepalive{}).Append(nil))
 }

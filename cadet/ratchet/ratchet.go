@@ -139,6 +139,10 @@ func (s *State) chainUsable(now time.Time) bool {
 	return s.hasSend && s.ns < s.cfg.StepMessages && now.Sub(s.sendStarted) < s.cfg.StepInterval
 }
 
+// ChainOld reports whether the sending chain is old enough that messages
+// request a DH step from the peer, or there is no sending chain yet.
+func (s *State) ChainOld(now time.Time) bool { return !s.hasSend || s.chainOld(now) }
+
 // chainOld reports whether the sending chain has carried half of
 // StepMessages or lived half of StepInterval: from then on, headers ask
 // the peer for a step, and a due step is taken.
