@@ -112,10 +112,10 @@ func (t *tunnel) stopKXTimer() {
 
 // receiveKXInit responds to a handshake from the peer. When both ends start a
 // handshake at once, the one started by the peer with the smaller ID wins.
+// The losing KX_INIT's clock is remembered, so that a late copy of it (a
+// retransmission, or one sent on another connection) cannot replace the
+// keys of the winning handshake once that has finished.
 func (t *tunnel) receiveKXInit(c *connection, msg []byte) {
-	if t.hs != nil && bytes.Compare(t.e.self[:], t.peer[:]) < 0 {
-		return
-	}
 	hs, err := t.newHandshake(false)
 	if err != nil {
 		return
@@ -127,6 +127,12 @@ func (t *tunnel) receiveKXInit(c *connection, msg []byte) {
 	}
 	init, err := wire.ParseKXInitPayload(payload)
 	if err != nil {
+		return
+	}
+	if t.hs != nil && bytes.Compare(t.e.self[:], t.peer[:]) < 0 {
+		if init.Clock > t.lastInitClock {
+			t.lastInitClock, t.kxResponse = init.Clock, nil
+		}
 		return
 	}
 	t.acceptKXInit(c, hs, init.Clock)
@@ -158,7 +164,7 @@ func (t *tunnel) acceptKXInit(c *connection, hs *noise.HandshakeState, clock uin
 	shared := splitSecret(cs1, cs2, hs.ChannelBinding())
 	t.hs, t.kxInit = nil, nil
 	t.stopKXTimer()
-	t.lastInitClock, t.kxResponse = clock, msg
+	t.lastInitClock, t.kxResponse, t.responder = clock, msg, true
 	t.sealKey, t.openKey = headerKeys(cs1, cs2, hs.ChannelBinding(), false)
 	t.installKeys(ratchet.NewResponder(shared, kp, t.e.env.Rand(), t.e.cfg.Ratchet), hs.ChannelBinding())
 	c.send((&wire.KXResponse{CID: c.cid, Payload: msg}).Append(nil))
@@ -189,7 +195,7 @@ func (t *tunnel) receiveKXResponse(msg []byte) {
 		t.rtt.sample(t.e.now().Sub(t.kxSent))
 	}
 	t.sealKey, t.openKey = headerKeys(cs1, cs2, binding, true)
-	t.hs, t.kxInit = nil, nil
+	t.hs, t.kxInit, t.responder = nil, nil, false
 	t.stopKXTimer()
 	t.installKeys(rat, binding)
 	if len(t.queue) == 0 {

@@ -57,11 +57,14 @@ type tunnel struct {
 	established   time.Time
 	decryptFails  int
 
-	rtt       rttEstimator // seeds new channels' estimators
-	kxSent    time.Time
-	kxOn      *connection // where the last KX_INIT went
-	stepWait  loop.Timer  // pending check that a requested DH step arrived
-	roomRetry loop.Timer  // pending retry after the first hop's queue filled
+	rtt    rttEstimator // seeds new channels' estimators
+	kxSent time.Time
+	kxOn   *connection // where the last KX_INIT went
+	// responder is set while the keys come from a handshake the peer
+	// started.
+	responder bool
+	stepWait  loop.Timer // pending check that a requested DH step arrived
+	roomRetry loop.Timer // pending retry after the first hop's queue filled
 
 	queue    [][]byte
 	channels map[uint32]*channel
@@ -249,10 +252,17 @@ func (t *tunnel) awaitStep() {
 	})
 }
 
+// decryptFailed counts a message that did not decrypt and starts a new
+// handshake after decryptFailLimit of them. A responder that has not
+// decrypted anything yet starts one at the first: when both ends started
+// a handshake at once, a late copy of the losing KX_INIT can make one end
+// respond to it after the winning handshake finished, and the other end never
+// takes those keys.
 func (t *tunnel) decryptFailed(err error) {
 	t.decryptFails++
 	t.e.debug("tunnel message dropped", "peer", t.peer.Short(), "err", err)
-	if t.decryptFails >= decryptFailLimit && t.hs == nil {
+	fresh := t.responder && !t.rat.Received()
+	if (fresh || t.decryptFails >= decryptFailLimit) && t.hs == nil {
 		t.decryptFails = 0
 		t.startKX()
 	}

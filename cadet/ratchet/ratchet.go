@@ -150,6 +150,9 @@ func (s *State) chainOld(now time.Time) bool {
 	return s.ns >= s.cfg.StepMessages/2 || now.Sub(s.sendStarted) >= s.cfg.StepInterval/2
 }
 
+// Received reports whether any message was decrypted since the start.
+func (s *State) Received() bool { return s.hasRecv }
+
 // Steps returns how many DH steps this side took, initial one included.
 func (s *State) Steps() uint64 { return s.steps }
 
