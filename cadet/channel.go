@@ -101,7 +101,7 @@ type channel struct {
 
 	first     []byte
 	replay    *Token // sent in place of a fresh token (OpenOptions.Replay)
-	token     Token  // the token of the last open sent
+	token     Token  // the token of the last open sent (see Channel.Token)
 	openTimer loop.Timer
 	openTries int
 	openSent  time.Time
@@ -432,9 +432,17 @@ func (c *Channel) Peer() identity.PeerID { return c.ch.t.peer }
 // whose port this peer does not name (it always does for its own ports).
 func (c *Channel) Port() string { return c.ch.port }
 
-// Token returns the stealth token of the last open this side sent, or
-// the zero Token on the accepting side.
-func (c *Channel) Token() Token { return c.ch.token }
+// Token returns the stealth token that the peer accepted: that of the
+// open, when it was sent once. It returns the zero Token on the accepting
+// side, for a port without a secret, and when the open was retransmitted,
+// since each retransmission carries a fresh token and the peer may have
+// accepted any of them.
+func (c *Channel) Token() Token {
+	if c.ch.openTries != 1 {
+		return Token{}
+	}
+	return c.ch.token
+}
 
 // Err returns why the channel ended, or nil while it is open or after a
 // clean close.
