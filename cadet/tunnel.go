@@ -142,9 +142,11 @@ func (t *tunnel) enqueue(msg []byte) {
 }
 
 // checkStepPending starts the wait for the peer's next ratchet key when
-// the sending chain is used up and traffic is held back.
+// the sending chain is used up and traffic is held back. A responder that
+// has received nothing yet waits for the initiator's first message
+// instead, which the initiator sends right after the handshake.
 func (t *tunnel) checkStepPending() {
-	if t.rat != nil && !t.rat.CanSend(t.e.now()) {
+	if t.rat != nil && !t.rat.CanSend(t.e.now()) && (!t.responder || t.rat.Received()) {
 		t.awaitStep()
 	}
 }

@@ -37,8 +37,8 @@ import (
 // Config bounds the ratchet. Zero fields take the defaults.
 type Config struct {
 	// StepMessages is the most messages one sending chain carries. From
-	// half of it on, each header requests a DH step, so that the peer's
-	// new key usually arrives before the limit. At the limit Encrypt fails
+	// a quarter of it on, each header requests a DH step, so that the
+	// peer's new key usually arrives before the limit. At the limit Encrypt fails
 	// with ErrStepPending until the new key arrives. Default 64.
 	StepMessages uint32
 	// StepInterval is the oldest a sending chain may get, with requests
@@ -205,7 +205,9 @@ func (s *State) AppendEncrypt(dst, plaintext, ad []byte, now time.Time) ([]byte,
 		return nil, ErrStepPending
 	}
 	h := Header{DH: s.self.Public, PN: s.pn, N: s.ns}
-	if s.chainOld(now) {
+	if s.ns >= s.cfg.StepMessages/4 || s.chainOld(now) {
+		// Requests start at a quarter of the chain, so that the peer's
+		// new key has three quarters of it to arrive before the limit.
 		h.Flags |= flagStepRequest
 	}
 	var mk [KeySize]byte
