@@ -117,19 +117,36 @@ func readSecretFile(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if !info.Mode().IsRegular() {
+		return "", fmt.Errorf("secret file %s is not a regular file", path)
+	}
 	if info.Mode().Perm()&0o077 != 0 {
 		return "", fmt.Errorf("secret file %s has mode %04o: it must not be readable by group or others; run chmod 600 %s", path, info.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	// A secret file holds 64 hex digits and a newline; more is not a
+	// secret file, and is not read whole.
+	data, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if err != nil {
 		return "", err
 	}
 	secret := strings.TrimSpace(string(data))
+	if len(data) > maxSecretFile || secret == "" {
+		return "", fmt.Errorf("secret file %s: expected 64 hex digits (256 bits), found %d bytes; make one with `hush cadet secret new`", path, len(data))
+	}
 	if _, err := node.ParseSecret(secret); err != nil {
 		return "", fmt.Errorf("secret file %s: %w", path, err)
 	}
 	return secret, nil
 }
+
+// maxSecretFile bounds what readSecretFile reads: a secret with room for
+// surrounding whitespace.
+const maxSecretFile = 256
 
 func newCADETSecretCommand() *cobra.Command {
 	secret := &cobra.Command{Use: "secret", Short: "Make stealth port secrets"}
