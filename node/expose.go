@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -31,10 +32,43 @@ type exposer struct {
 	active map[string]*exposedPort
 }
 
-// exposedPort is one listening service.
+// exposedPort is one listening service and its open sessions.
 type exposedPort struct {
 	svc stealth.Service
 	l   cadet.Listener
+
+	mu       sync.Mutex
+	closed   bool
+	sessions map[net.Conn]bool // accepted channels being forwarded
+}
+
+// track adds a session, or reports false once the port is closed.
+func (p *exposedPort) track(ch net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.sessions[ch] = true
+	return true
+}
+
+func (p *exposedPort) untrack(ch net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.sessions, ch)
+}
+
+// shut closes the port and ends its sessions, so that removing a service
+// cuts off those who are connected too.
+func (p *exposedPort) shut() {
+	p.l.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for ch := range p.sessions {
+		ch.Close()
+	}
 }
 
 func newExposer(n *Node) (*exposer, error) {
@@ -50,8 +84,7 @@ func newExposer(n *Node) (*exposer, error) {
 func (e *exposer) restore() {
 	services, err := e.reg.List()
 	if err != nil {
-		e.n.log.Error("expose: cannot read the registry", "err", err)
-		return
+		e.n.log.Error("expose: registry entries skipped", "err", err)
 	}
 	for _, svc := range services {
 		if err := e.open(svc); err != nil {
@@ -68,15 +101,29 @@ func (e *exposer) expose(svc stealth.Service, expire string) error {
 	if err := stealth.CheckService(svc); err != nil {
 		return err
 	}
+	old, running := e.active[svc.Name]
 	e.close(svc.Name)
 	if err := e.open(svc); err != nil {
+		e.reopen(old, running)
 		return err
 	}
 	if err := e.publish(svc, expire); err != nil {
 		e.close(svc.Name)
+		e.reopen(old, running)
 		return err
 	}
 	return e.reg.Put(svc)
+}
+
+// reopen restarts the service that a failed expose replaced, so that a
+// mistake in a new exposure does not take the running one down.
+func (e *exposer) reopen(old *exposedPort, running bool) {
+	if !running {
+		return
+	}
+	if err := e.open(old.svc); err != nil {
+		e.n.log.Error("expose: cannot reopen the previous service", "name", old.svc.Name, "err", err)
+	}
 }
 
 // remove closes the port, withdraws the record and deletes the service from the registry.
@@ -84,6 +131,12 @@ func (e *exposer) remove(name string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	svc, err := e.reg.Get(name)
+	if errors.Is(err, stealth.ErrCorruptEntry) {
+		// Nothing can be withdrawn for an entry that does not decode.
+		e.n.log.Warn("expose: removing a corrupt registry entry", "name", name, "err", err)
+		e.close(name)
+		return e.reg.Delete(name)
+	}
 	if err != nil {
 		return err
 	}
@@ -94,7 +147,15 @@ func (e *exposer) remove(name string) error {
 	return e.reg.Delete(name)
 }
 
-func (e *exposer) list() ([]stealth.Service, error) { return e.reg.List() }
+// list returns the valid services; corrupt registry entries are logged.
+func (e *exposer) list() ([]stealth.Service, error) {
+	services, err := e.reg.List()
+	if errors.Is(err, stealth.ErrCorruptEntry) {
+		e.n.log.Warn("expose: registry entries skipped", "err", err)
+		err = nil
+	}
+	return services, err
+}
 
 // rotate gives a stealth service a new secret and republishes its record.
 // The old secret keeps opening the port for the record's lifetime plus the
@@ -158,7 +219,7 @@ func (e *exposer) open(svc stealth.Service) error {
 			e.n.cadetAPI.RotateSecret(svc.Name, *svc.Secret, svc.PreviousUntil)
 		}
 	}
-	p := &exposedPort{svc: svc, l: l}
+	p := &exposedPort{svc: svc, l: l, sessions: make(map[net.Conn]bool)}
 	e.active[svc.Name] = p
 	go e.serve(p)
 	e.n.log.Info("expose: service open", "name", svc.Name, "to", svc.To, "public", svc.Public)
@@ -167,7 +228,7 @@ func (e *exposer) open(svc stealth.Service) error {
 
 func (e *exposer) close(name string) {
 	if p := e.active[name]; p != nil {
-		p.l.Close()
+		p.shut()
 		delete(e.active, name)
 	}
 }
@@ -189,11 +250,21 @@ func (e *exposer) serve(p *exposedPort) {
 		if err != nil {
 			return
 		}
-		go e.forward(p.svc, ch)
+		if !p.track(ch) {
+			ch.Close()
+			return
+		}
+		go func() {
+			defer p.untrack(ch)
+			e.forward(p, ch)
+		}()
 	}
 }
 
-func (e *exposer) forward(svc stealth.Service, ch net.Conn) {
+// forward connects ch to the service's local address. Closing both, as
+// exposedPort.shut does, ends the session.
+func (e *exposer) forward(p *exposedPort, ch net.Conn) {
+	svc := p.svc
 	ctx, cancel := context.WithTimeout(e.n.ctx, localDialTimeout)
 	var d net.Dialer
 	local, err := d.DialContext(ctx, "tcp", svc.To)
@@ -203,6 +274,12 @@ func (e *exposer) forward(svc stealth.Service, ch net.Conn) {
 		ch.Close()
 		return
 	}
+	if !p.track(local) {
+		ch.Close()
+		local.Close()
+		return
+	}
+	defer p.untrack(local)
 	stop := context.AfterFunc(e.n.ctx, func() { ch.Close(); local.Close() })
 	defer stop()
 	up, down := stealth.Splice(ch, local)

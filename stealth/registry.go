@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -60,24 +61,31 @@ func OpenRegistry(db *bolt.DB) (*Registry, error) {
 	return &Registry{db: db}, nil
 }
 
-// CheckService validates a service before it is stored.
+// CheckService validates a service before it is stored or reopened.
+// Names are lower-case letters, digits, '-' and '_': GNS folds the case
+// of labels, so "Web" and "web" would share one record.
 func CheckService(s Service) error {
 	if s.Name == "" || len(s.Name) > maxPortNameLength {
 		return fmt.Errorf("stealth: invalid name %q: 1 to %d bytes", s.Name, maxPortNameLength)
 	}
 	for _, r := range s.Name {
-		if r == '.' || r <= ' ' {
-			return fmt.Errorf("stealth: invalid name %q: no dots, spaces or control characters", s.Name)
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("stealth: invalid name %q: use lower-case letters, digits, '-' and '_'", s.Name)
 		}
 	}
 	host, port, err := net.SplitHostPort(s.To)
-	if err != nil || host == "" || port == "" {
-		return fmt.Errorf("stealth: invalid --to %q: expected HOST:PORT, e.g. 127.0.0.1:22", s.To)
+	if err != nil || host == "" || !validPort(port) {
+		return fmt.Errorf("stealth: invalid --to %q: expected HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:22", s.To)
 	}
 	if s.Public != (s.Secret == nil) {
 		return errors.New("stealth: a public service has no secret and a stealth service needs one")
 	}
 	return nil
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == port
 }
 
 // Put stores s, replacing a service of the same name.
@@ -102,7 +110,9 @@ func (r *Registry) Get(name string) (Service, error) {
 		if data == nil {
 			return fmt.Errorf("%w: %q", ErrServiceNotFound, name)
 		}
-		return json.Unmarshal(data, &s)
+		var err error
+		s, err = decodeService([]byte(name), data)
+		return err
 	})
 	return s, err
 }
@@ -118,21 +128,47 @@ func (r *Registry) Delete(name string) error {
 	})
 }
 
-// List returns every service, sorted by name.
+// ErrCorruptEntry marks registry entries that do not decode or validate.
+var ErrCorruptEntry = errors.New("stealth: corrupt registry entry")
+
+// List returns every valid service, sorted by name. Entries that do not
+// decode or validate are left out and named in an error wrapping
+// ErrCorruptEntry, so that one damaged entry cannot hide the others;
+// Delete removes such an entry.
 func (r *Registry) List() ([]Service, error) {
 	var out []Service
+	var bad []error
 	err := r.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketExposed).ForEach(func(_, v []byte) error {
-			var s Service
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("stealth: corrupt registry entry: %w", err)
+		return tx.Bucket(bucketExposed).ForEach(func(k, v []byte) error {
+			s, err := decodeService(k, v)
+			if err != nil {
+				bad = append(bad, err)
+				return nil
 			}
 			out = append(out, s)
 			return nil
 		})
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, errors.Join(bad...)
+}
+
+// decodeService decodes the entry stored under key and checks it.
+func decodeService(key, data []byte) (Service, error) {
+	var s Service
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, fmt.Errorf("%w %q: %v; remove it with hush expose --remove", ErrCorruptEntry, key, err)
+	}
+	if s.Name != string(key) {
+		return s, fmt.Errorf("%w %q: it names the service %q; remove it with hush expose --remove", ErrCorruptEntry, key, s.Name)
+	}
+	if err := CheckService(s); err != nil {
+		return s, fmt.Errorf("%w %q: %v; remove it with hush expose --remove", ErrCorruptEntry, key, err)
+	}
+	return s, nil
 }
 
 // NewSecret reads a fresh 256-bit secret from rand.
