@@ -46,6 +46,8 @@ func (f *Forwarder) handle(ctx context.Context, local net.Conn) {
 		local.Close()
 		return
 	}
+	stop := context.AfterFunc(ctx, func() { local.Close(); remote.Close() })
+	defer stop()
 	up, down := Splice(local, remote)
 	f.Log.Debug("forward: connection closed", "name", f.Name, "sent", up, "received", down)
 }

@@ -39,13 +39,22 @@ func (s *SOCKSServer) handle(ctx context.Context, conn net.Conn) {
 		conn.Close()
 		return
 	}
+	// Resolving and dialing may take longer than the handshake timeout;
+	// the reply then still has its own time to go out.
+	conn.SetDeadline(time.Time{})
 	remote, code := s.connect(ctx, req)
-	conn.Write(appendReply(nil, code))
-	if remote == nil {
+	conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
+	_, err := conn.Write(appendReply(nil, code))
+	conn.SetWriteDeadline(time.Time{})
+	if remote == nil || err != nil {
 		conn.Close()
+		if remote != nil {
+			remote.Close()
+		}
 		return
 	}
-	conn.SetDeadline(time.Time{})
+	stop := context.AfterFunc(ctx, func() { conn.Close(); remote.Close() })
+	defer stop()
 	Splice(conn, remote)
 }
 

@@ -1,0 +1,136 @@
+package stealth_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hush-overlay/hush/stealth"
+)
+
+type oneTarget struct{}
+
+func (oneTarget) ResolveService(context.Context, string) (stealth.Target, error) {
+	return stealth.Target{Port: "echo", Expires: time.Now().Add(time.Hour)}, nil
+}
+
+// slowDialer dials addr after delay, as a CADET open over a long path or
+// a first GNS lookup through the DHT can take.
+type slowDialer struct {
+	addr  string
+	delay time.Duration
+}
+
+func (d slowDialer) DialService(ctx context.Context, _ stealth.Target) (net.Conn, error) {
+	select {
+	case <-time.After(d.delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, "tcp", d.addr)
+}
+
+func listen(t *testing.T, serve func(net.Conn)) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func echo(c net.Conn) { io.Copy(c, c); c.Close() }
+
+// TestSOCKSReplyAfterSlowDial dials for 11 s, longer than the SOCKS
+// handshake timeout: the success reply must still reach the client.
+func TestSOCKSReplyAfterSlowDial(t *testing.T) {
+	srv := &stealth.SOCKSServer{Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 11 * time.Second}, Log: slog.New(slog.DiscardHandler)}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx, ln)
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	conn.Write([]byte{5, 1, 0})
+	conn.Write(append([]byte{5, 1, 0, 3, 14}, "echo.alice.gnu\x00\x50"...))
+	var method [2]byte
+	io.ReadFull(conn, method[:])
+	var reply [10]byte
+	_, err = io.ReadFull(conn, reply[:])
+	if err != nil || reply[1] != 0 {
+		t.Fatalf("no success reply after an 11 s dial: %x, %v", reply, err)
+	}
+}
+
+// TestForwarderServeReturnsOnCancel ends Serve's context while a client
+// holds an idle connection: Serve must close it and return, so that
+// `hush forward` and `hush socks` stop on SIGINT.
+func TestForwarderServeReturnsOnCancel(t *testing.T) {
+	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { fw.Serve(ctx, ln); close(done) }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("x"))
+	io.ReadFull(conn, make([]byte, 1))
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still running 5 s after its context ended, held by one idle connection")
+	}
+}
+
+// flakyListener fails its first Accept with EMFILE, as a process out of
+// file descriptors does, then accepts normally.
+type flakyListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}
+	}
+	return l.Listener.Accept()
+}
+
+// TestServeSurvivesEMFILE fails one Accept with EMFILE, as a burst of
+// connections can: Serve must wait and go on accepting.
+func TestServeSurvivesEMFILE(t *testing.T) {
+	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- fw.Serve(ctx, &flakyListener{Listener: ln}) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned after one EMFILE: %v", err)
+	case <-time.After(2 * time.Second):
+	}
+}
