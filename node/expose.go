@@ -101,6 +101,10 @@ func (e *exposer) expose(svc stealth.Service, expire string) error {
 	if err := stealth.CheckService(svc); err != nil {
 		return err
 	}
+	if _, err := recordLifetime(expire); err != nil {
+		return err
+	}
+	svc.Expire = expire
 	old, running := e.active[svc.Name]
 	e.close(svc.Name)
 	if err := e.open(svc); err != nil {
@@ -170,7 +174,16 @@ func (e *exposer) rotate(name, expire string) (stealth.Service, error) {
 	if svc.Public {
 		return svc, fmt.Errorf("expose: service %q is public and has no secret to rotate", name)
 	}
-	lifetime, err := recordLifetime(expire)
+	if _, err := recordLifetime(expire); err != nil {
+		return svc, err
+	}
+	// Clients may act on the record published before this rotation for
+	// its whole lifetime, whatever lifetime the new record gets.
+	published := svc.Expire
+	if published == "" {
+		published = DefaultServiceExpire
+	}
+	lifetime, err := recordLifetime(published)
 	if err != nil {
 		return svc, err
 	}
@@ -180,7 +193,7 @@ func (e *exposer) rotate(name, expire string) (stealth.Service, error) {
 	}
 	now := time.Now().UTC()
 	svc.Previous, svc.PreviousUntil = svc.Secret, now.Add(lifetime+stealthWindow)
-	svc.Secret, svc.Rotated = secret, now
+	svc.Secret, svc.Rotated, svc.Expire = secret, now, expire
 	if err := e.n.cadetAPI.RotateSecret(name, *secret, svc.PreviousUntil); err != nil {
 		return svc, err
 	}
@@ -195,15 +208,18 @@ func (e *exposer) rotate(name, expire string) (stealth.Service, error) {
 const stealthWindow = 2 * time.Minute
 
 // recordLifetime returns how long a record published with expire lives.
+// Exposed services take relative lifetimes only ("15m", "1d"): with
+// "never" or a fixed time, a rotation could not bound how long clients
+// act on the old secret.
 func recordLifetime(expire string) (time.Duration, error) {
 	exp, flags, err := gns.ParseExpiration(expire)
 	if err != nil {
 		return 0, err
 	}
-	if flags&record.FlagRelativeExpiration != 0 {
-		return exp.Duration(), nil
+	if flags&record.FlagRelativeExpiration == 0 {
+		return 0, fmt.Errorf("expose: invalid --expire %q: an exposed service's record needs a relative lifetime such as 15m or 1d, so that rotation can end the old secret", expire)
 	}
-	return time.Until(exp.Time()), nil
+	return exp.Duration(), nil
 }
 
 func (e *exposer) open(svc stealth.Service) error {

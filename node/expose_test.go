@@ -79,3 +79,17 @@ func (l *pipeListener) Close() error {
 }
 
 func (l *pipeListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+// TestRecordLifetimeRelativeOnly accepts relative lifetimes and rejects
+// "never" and fixed dates, with which no rotation could end an old
+// secret.
+func TestRecordLifetimeRelativeOnly(t *testing.T) {
+	if d, err := recordLifetime("15m"); err != nil || d != 15*time.Minute {
+		t.Errorf("15m: %v, %v", d, err)
+	}
+	for _, expire := range []string{"never", "2030-01-01T00:00:00Z", "soon"} {
+		if _, err := recordLifetime(expire); err == nil {
+			t.Errorf("%s: accepted", expire)
+		}
+	}
+}

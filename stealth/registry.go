@@ -38,6 +38,9 @@ type Service struct {
 	// the port until PreviousUntil.
 	Previous      *[SecretSize]byte `json:"previous,omitempty"`
 	PreviousUntil time.Time         `json:"previous_until,omitzero"`
+	// Expire is the relative lifetime of the published record, such as
+	// "15m": the longest a client acts on a copy it fetched.
+	Expire string `json:"expire,omitempty"`
 }
 
 // ErrServiceNotFound is returned for a name that is not exposed.

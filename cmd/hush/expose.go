@@ -73,7 +73,7 @@ func newExposeCommand(g *globalFlags) *cobra.Command {
 	f.StringVar(&req.Zone, "zone", "", "zone (identity) that publishes the record (default: the default zone)")
 	f.BoolVar(&req.Public, "public", false, "open a port without a secret and publish a VPN record")
 	f.StringVar(&secretFile, "secret-file", "", "use this secret instead of a fresh one")
-	f.StringVar(&req.Expire, "expire", node.DefaultServiceExpire, "lifetime of the published record; after --rotate the old secret works this long plus 2 minutes")
+	f.StringVar(&req.Expire, "expire", node.DefaultServiceExpire, "relative lifetime of the published record, e.g. 15m or 1d; after the next --rotate the old secret works this long plus 2 minutes")
 	f.BoolVar(&list, "list", false, "list exposed services")
 	f.BoolVar(&asJSON, "json", false, "with --list, print JSON")
 	f.BoolVar(&remove, "remove", false, "close the service's port and withdraw its record")
