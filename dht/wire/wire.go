@@ -95,6 +95,10 @@ func PeekType(b []byte) (Type, error) {
 
 // TimeToMicros converts t to the wire form, clamped to [0, MaxMicros].
 func TimeToMicros(t time.Time) uint64 {
+	if t.Unix() > MaxMicros/1_000_000 {
+		// UnixMicro overflows for such times (GNS's "never" is one).
+		return MaxMicros
+	}
 	us := t.UnixMicro()
 	if us < 0 {
 		return 0

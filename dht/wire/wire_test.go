@@ -143,6 +143,9 @@ func TestTimeClamp(t *testing.T) {
 	if got := MicrosToTime(^uint64(0)); got.UnixMicro() != MaxMicros {
 		t.Errorf("largest u64 read as %v", got)
 	}
+	if got := TimeToMicros(time.Unix(int64(^uint64(0)/1e6), 0)); got != MaxMicros {
+		t.Errorf("GNS's never (year 586,912) encoded as %d, want MaxMicros", got)
+	}
 	if got := TimeToMicros(time.Unix(-5, 0)); got != 0 {
 		t.Errorf("time before 1970 encoded as %d", got)
 	}
