@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -132,5 +133,41 @@ func TestServeSurvivesEMFILE(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("Serve returned after one EMFILE: %v", err)
 	case <-time.After(2 * time.Second):
+	}
+}
+
+// TestIdleConnectionsStaySmall opens 400 forwarded connections that each
+// carry one byte and then wait: each must hold far less than the two
+// 128 KiB copy buffers of a bulk transfer.
+func TestIdleConnectionsStaySmall(t *testing.T) {
+	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go fw.Serve(ctx, ln)
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const idle = 400
+	var conns []net.Conn
+	for range idle {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("x"))
+		io.ReadFull(c, make([]byte, 1))
+		conns = append(conns, c)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perConn := (int64(after.HeapInuse) - int64(before.HeapInuse)) / idle
+	t.Logf("%d idle connections: %d KiB heap each, %d goroutines", idle, perConn>>10, runtime.NumGoroutine())
+	for _, c := range conns {
+		c.Close()
+	}
+	if perConn > 64<<10 {
+		t.Fatalf("an idle connection pins %d KiB", perConn>>10)
 	}
 }

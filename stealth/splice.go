@@ -1,7 +1,6 @@
 package stealth
 
 import (
-	"io"
 	"net"
 	"sync"
 )
@@ -35,16 +34,53 @@ var spliceBuffers = sync.Pool{New: func() any {
 	return &b
 }}
 
+// smallBuffer is the copy buffer of a direction that carries little: an
+// idle or interactive connection holds this much per direction, and
+// switches to a pooled spliceBuffer once a read fills it.
+const smallBuffer = 4 << 10
+
 func copyHalf(dst, src net.Conn) int64 {
-	buf := spliceBuffers.Get().(*[]byte)
-	defer spliceBuffers.Put(buf)
-	// The wrappers hide ReaderFrom and WriterTo, which would pick their
-	// own, smaller buffer.
-	n, _ := io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, *buf)
+	n := copyAdaptive(dst, src)
 	if cw, ok := dst.(closeWriter); ok {
 		cw.CloseWrite()
 	} else {
 		dst.Close()
 	}
 	return n
+}
+
+// copyAdaptive copies src to dst until src ends or dst fails. It reads
+// into a small buffer, takes a large one from the pool while reads fill
+// the buffer, and gives it back after a short read, so that a connection
+// blocked in Read waiting for data holds only the small one.
+func copyAdaptive(dst, src net.Conn) int64 {
+	small := make([]byte, smallBuffer)
+	buf := small
+	var big *[]byte
+	defer func() {
+		if big != nil {
+			spliceBuffers.Put(big)
+		}
+	}()
+	var total int64
+	for {
+		k, err := src.Read(buf)
+		if k > 0 {
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				return total
+			}
+			total += int64(k)
+		}
+		if err != nil {
+			return total
+		}
+		switch {
+		case big == nil && k == len(buf):
+			big = spliceBuffers.Get().(*[]byte)
+			buf = *big
+		case big != nil && k < smallBuffer:
+			spliceBuffers.Put(big)
+			big, buf = nil, small
+		}
+	}
 }
