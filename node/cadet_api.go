@@ -118,13 +118,40 @@ func (n *Node) handleCADETListen(w http.ResponseWriter, r *http.Request) {
 	}
 	stop := context.AfterFunc(n.ctx, func() { l.Close(); stream.Close() })
 	defer stop()
+	watching := make(chan struct{})
+	go watchClient(stream, l, watching)
 	ch, err := l.Accept()
+	close(watching)
 	if err != nil {
 		stream.Close()
 		return
 	}
-	n.log.Info("cadet: channel accepted", "port", req.Port, "peer", ch.RemoteAddr())
+	n.log.Info("cadet: channel accepted", "port", req.Port, "remote", ch.RemoteAddr())
 	stealth.Splice(stream, ch)
+}
+
+// clientCheckInterval is how often a waiting listen request checks that
+// its client is still there.
+const clientCheckInterval = 250 * time.Millisecond
+
+// watchClient closes l when the client of a listen stream closes its
+// socket before a channel arrives (a killed `hush cadet listen`), so that
+// the port does not stay open for nobody and swallow the next channel.
+// It stops when done closes.
+func watchClient(stream *control.StreamConn, l net.Listener, done <-chan struct{}) {
+	tick := time.NewTicker(clientCheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			if peerClosed(stream.Conn) {
+				l.Close()
+				return
+			}
+		}
+	}
 }
 
 // streamChannel upgrades the request and copies between it and ch.

@@ -188,3 +188,37 @@ func TestCADETBulkTransferArrivesIntact(t *testing.T) {
 		t.Fatal("the transferred data differs from what was sent")
 	}
 }
+
+// TestCADETKilledListenerClosesPort kills `hush cadet listen` before any
+// channel arrives. The daemon must close the port, so that a new listen
+// on it works instead of failing with "port already in use", and no later
+// channel is accepted for nobody. A listen with its input at EOF (a
+// half-close) must keep its port.
+func TestCADETKilledListenerClosesPort(t *testing.T) {
+	home, id := newHome(t, nil)
+	d := startDaemon(t, home, id)
+	secret := newSecretFile(t)
+
+	first := startStream(t, strings.NewReader(""), nil, "cadet", "listen", "--home", d.home, "chat", "--secret-file", secret)
+	time.Sleep(time.Second)
+	first.cmd.Process.Kill()
+	first.wait(t, 5*time.Second)
+
+	var second *streamCmd
+	waitFor(t, 5*time.Second, "the port to be free again", func() bool {
+		second = startStream(t, strings.NewReader(""), nil, "cadet", "listen", "--home", d.home, "chat", "--secret-file", secret)
+		select {
+		case err := <-second.done:
+			second.done <- err // for wait and the cleanup
+			return false       // exited: the port is still taken
+		case <-time.After(time.Second):
+			return true
+		}
+	})
+	select {
+	case err := <-second.done:
+		second.done <- err
+		t.Fatalf("a listen whose input ended exited early: %s", second.stderr.String())
+	default:
+	}
+}
