@@ -32,7 +32,11 @@ func newCADETListenCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "listen PORT",
 		Short: "Open PORT, accept one channel, write what arrives to stdout and send stdin back",
-		Args:  cobra.ExactArgs(1),
+		Long: `Open PORT, accept one channel, write what arrives to stdout and send stdin
+back. The port closes when that channel ends: listen exits once both sides
+have finished sending. Killing listen before a channel arrives closes the
+port too.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			secret, err := readSecretFile(secretFile)
 			if err != nil {
