@@ -116,6 +116,12 @@ func (e *exposer) expose(svc stealth.Service, expire string) error {
 		e.reopen(old, running)
 		return err
 	}
+	if prev, err := e.reg.Get(svc.Name); err == nil && prev.Zone != svc.Zone {
+		// The service moved to another zone: its old record goes.
+		if err := e.withdraw(prev); err != nil {
+			e.n.log.Warn("expose: cannot withdraw the record in the previous zone", "name", svc.Name, "zone", prev.Zone, "err", err)
+		}
+	}
 	return e.reg.Put(svc)
 }
 
