@@ -180,6 +180,11 @@ func (e *exposer) rotate(name, expire string) (stealth.Service, error) {
 	if svc.Public {
 		return svc, fmt.Errorf("expose: service %q is public and has no secret to rotate", name)
 	}
+	if svc.Previous != nil && time.Now().Before(svc.PreviousUntil) {
+		// The port holds two secrets; a third would end the oldest before
+		// the time the last rotation promised.
+		return svc, fmt.Errorf("expose: the previous secret of %q stays valid until %s; rotate again after that, or remove the name to cut everyone off at once", name, svc.PreviousUntil.Format(time.RFC3339))
+	}
 	if _, err := recordLifetime(expire); err != nil {
 		return svc, err
 	}

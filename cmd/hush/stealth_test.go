@@ -129,6 +129,11 @@ func TestRotatedSecretKeepsOldTokenDuringGrace(t *testing.T) {
 	if newSecret == oldSecret {
 		t.Fatal("rotation kept the secret")
 	}
+	// A second rotation during the grace period would end the first
+	// secret early, so it is refused.
+	if _, stderr, code := runHush(t, "expose", "--home", alice.home, "--rotate", "web"); code == 0 || !strings.Contains(stderr, "stays valid until") {
+		t.Fatalf("second rotation in the grace period: exit %d, stderr %q", code, stderr)
+	}
 	for _, secret := range []string{oldSecret, newSecret} {
 		path := filepath.Join(t.TempDir(), "secret")
 		os.WriteFile(path, []byte(secret+"\n"), 0o600)
