@@ -171,3 +171,12 @@ func TestIdleConnectionsStaySmall(t *testing.T) {
 		t.Fatalf("an idle connection pins %d KiB", perConn>>10)
 	}
 }
+
+// TestResolveTimeoutIsHostUnreachable checks the SOCKS reply to a name
+// whose lookup runs out of time: host unreachable (0x04), as for a name
+// that is not found, not a general failure.
+func TestResolveTimeoutIsHostUnreachable(t *testing.T) {
+	if got := stealth.ResolveReplyCode(context.DeadlineExceeded); got != 0x04 {
+		t.Fatalf("reply code %#x, want 0x04", got)
+	}
+}

@@ -115,7 +115,9 @@ func resolveReplyCode(err error) byte {
 	switch {
 	case errors.Is(err, ErrNotGNS):
 		return replyNotAllowed
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, context.DeadlineExceeded):
+		// A lookup that finds nothing before its deadline is as good as
+		// an unknown name.
 		return replyHostUnreachable
 	}
 	return replyGeneralFailure

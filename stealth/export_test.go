@@ -1,0 +1,4 @@
+package stealth
+
+// ResolveReplyCode exposes resolveReplyCode to the external tests.
+var ResolveReplyCode = resolveReplyCode
