@@ -1,4 +1,4 @@
-package stealth_test
+package stealth
 
 import (
 	"context"
@@ -9,14 +9,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/hush-overlay/hush/stealth"
 )
 
+// oneTarget resolves every name to the port "echo".
 type oneTarget struct{}
 
-func (oneTarget) ResolveService(context.Context, string) (stealth.Target, error) {
-	return stealth.Target{Port: "echo", Expires: time.Now().Add(time.Hour)}, nil
+func (oneTarget) ResolveService(context.Context, string) (Target, error) {
+	return Target{Port: "echo", Expires: time.Now().Add(time.Hour)}, nil
 }
 
 // slowDialer dials addr after delay, as a CADET open over a long path or
@@ -26,7 +25,7 @@ type slowDialer struct {
 	delay time.Duration
 }
 
-func (d slowDialer) DialService(ctx context.Context, _ stealth.Target) (net.Conn, error) {
+func (d slowDialer) DialService(ctx context.Context, _ Target) (net.Conn, error) {
 	select {
 	case <-time.After(d.delay):
 	case <-ctx.Done():
@@ -36,30 +35,13 @@ func (d slowDialer) DialService(ctx context.Context, _ stealth.Target) (net.Conn
 	return nd.DialContext(ctx, "tcp", d.addr)
 }
 
-func listen(t *testing.T, serve func(net.Conn)) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	return ln.Addr().String()
-}
-
+// echo sends back what c receives until c ends.
 func echo(c net.Conn) { io.Copy(c, c); c.Close() }
 
 // TestSOCKSReplyAfterSlowDial dials for 11 s, longer than the SOCKS
 // handshake timeout: the success reply must still reach the client.
 func TestSOCKSReplyAfterSlowDial(t *testing.T) {
-	srv := &stealth.SOCKSServer{Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 11 * time.Second}, Log: slog.New(slog.DiscardHandler)}
+	srv := &SOCKSServer{Resolver: oneTarget{}, Dialer: slowDialer{backend(t, echo), 11 * time.Second}, Log: slog.New(slog.DiscardHandler)}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -85,7 +67,7 @@ func TestSOCKSReplyAfterSlowDial(t *testing.T) {
 // holds an idle connection: Serve must close it and return, so that
 // `hush forward` and `hush socks` stop on SIGINT.
 func TestForwarderServeReturnsOnCancel(t *testing.T) {
-	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	fw := &Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{backend(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -123,7 +105,7 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 // TestServeSurvivesEMFILE fails one Accept with EMFILE, as a burst of
 // connections can: Serve must wait and go on accepting.
 func TestServeSurvivesEMFILE(t *testing.T) {
-	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	fw := &Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{backend(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -140,11 +122,15 @@ func TestServeSurvivesEMFILE(t *testing.T) {
 // carry one byte and then wait: each must hold far less than the two
 // 128 KiB copy buffers of a bulk transfer.
 func TestIdleConnectionsStaySmall(t *testing.T) {
-	fw := &stealth.Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{listen(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	fw := &Forwarder{Name: "echo.alice.gnu", Resolver: oneTarget{}, Dialer: slowDialer{backend(t, echo), 0}, Log: slog.New(slog.DiscardHandler)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go fw.Serve(ctx, ln)
+
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -159,6 +145,7 @@ func TestIdleConnectionsStaySmall(t *testing.T) {
 		io.ReadFull(c, make([]byte, 1))
 		conns = append(conns, c)
 	}
+
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -176,7 +163,7 @@ func TestIdleConnectionsStaySmall(t *testing.T) {
 // whose lookup runs out of time: host unreachable (0x04), as for a name
 // that is not found, not a general failure.
 func TestResolveTimeoutIsHostUnreachable(t *testing.T) {
-	if got := stealth.ResolveReplyCode(context.DeadlineExceeded); got != 0x04 {
+	if got := resolveReplyCode(context.DeadlineExceeded); got != 0x04 {
 		t.Fatalf("reply code %#x, want 0x04", got)
 	}
 }

@@ -58,23 +58,7 @@ func (d *fakeDialer) DialService(ctx context.Context, t Target) (net.Conn, error
 	return nd.DialContext(ctx, "tcp", d.addrs[t.Port])
 }
 
-func echoServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { io.Copy(c, c); c.Close() }()
-		}
-	}()
-	return ln.Addr().String()
-}
+func echoServer(t *testing.T) string { return backend(t, echo) }
 
 func testSetup(t *testing.T) (*fakeResolver, *fakeDialer) {
 	secret := [SecretSize]byte{1, 2, 3}

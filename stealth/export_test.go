@@ -1,4 +1,0 @@
-package stealth
-
-// ResolveReplyCode exposes resolveReplyCode to the external tests.
-var ResolveReplyCode = resolveReplyCode
