@@ -116,6 +116,7 @@ type Engine struct {
 	self    identity.PeerID
 	env     loop.Env
 	links   core.Links
+	room    roomReporter // links, when they report queue room; else nil
 	log     *slog.Logger
 	relay   *relayTable
 	conns   map[wire.ConnID]*connection
@@ -145,6 +146,7 @@ func New(cfg Config) *Engine {
 	}
 	e.relay = newRelayTable(e)
 	e.refusal = &rateLimitedLog{every: time.Second}
+	e.room, _ = cfg.Links.(roomReporter)
 	return e
 }
 

@@ -59,7 +59,7 @@ type tunnel struct {
 
 	rtt    rttEstimator // seeds new channels' estimators
 	kxSent time.Time
-	kxOn   *connection // where the last KX_INIT went
+	kxOn   *connection // connection that carried the last KX_INIT
 	// responder is set while the keys come from a handshake the peer
 	// started.
 	responder bool
@@ -254,12 +254,24 @@ func (t *tunnel) awaitStep() {
 	})
 }
 
+// requestOldStep sends a tunnel keepalive while the sending chain is old
+// and the tunnel is idle. Its header requests a DH step, so the peer
+// replies with a new ratchet key and the chain is replaced before it
+// expires. Without it, an idle tunnel would need a new handshake at the
+// next write.
+func (t *tunnel) requestOldStep() {
+	if t.rat == nil || len(t.queue) > 0 || !t.canSend() || !t.rat.ChainOld(t.e.now()) {
+		return
+	}
+	t.sendTunnel((&wire.TunnelKeepalive{}).Append(nil))
+}
+
 // decryptFailed counts a message that did not decrypt and starts a new
 // handshake after decryptFailLimit of them. A responder that has not
-// decrypted anything yet starts one at the first: when both ends started
-// a handshake at once, a late copy of the losing KX_INIT can make one end
-// respond to it after the winning handshake finished, and the other end never
-// takes those keys.
+// decrypted anything yet starts one at the first failure. That case comes
+// from two handshakes started at once: a late copy of the losing KX_INIT
+// can make one end respond to it after the winning handshake finished,
+// and the other end never takes those keys.
 func (t *tunnel) decryptFailed(err error) {
 	t.decryptFails++
 	t.e.debug("tunnel message dropped", "peer", t.peer.Short(), "err", err)

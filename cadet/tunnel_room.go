@@ -3,7 +3,6 @@ package cadet
 import (
 	"time"
 
-	"github.com/hush-overlay/hush/cadet/wire"
 	"github.com/hush-overlay/hush/core"
 	"github.com/hush-overlay/hush/identity"
 )
@@ -28,9 +27,8 @@ const roomRetryDelay = time.Millisecond
 // hasDataRoom reports whether the tunnel's first hop takes another data
 // message now. If not, it arms a retry that lets the channels send again.
 func (t *tunnel) hasDataRoom() bool {
-	r, ok := t.e.cfg.Links.(roomReporter)
 	c := t.bestConnection()
-	if !ok || c == nil || r.SendRoom(c.hop) >= dataRoom {
+	if t.e.room == nil || c == nil || t.e.room.SendRoom(c.hop) >= dataRoom {
 		return true
 	}
 	if t.roomRetry == nil {
@@ -40,16 +38,4 @@ func (t *tunnel) hasDataRoom() bool {
 		})
 	}
 	return false
-}
-
-// requestOldStep sends a tunnel keepalive while the sending chain is old
-// and the tunnel is idle. Its header requests a DH step, so the peer
-// answers with a new ratchet key and the chain is replaced before it
-// expires; an idle tunnel would otherwise find its chain expired at the
-// next write and need a new handshake.
-func (t *tunnel) requestOldStep() {
-	if t.rat == nil || len(t.queue) > 0 || !t.canSend() || !t.rat.ChainOld(t.e.now()) {
-		return
-	}
-	t.sendTunnel((&wire.TunnelKeepalive{}).Append(nil))
 }
