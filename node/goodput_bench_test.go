@@ -82,20 +82,12 @@ func benchControlStreams(b *testing.B) {
 }
 
 // streamRetry opens a connect stream from a to peer's port "bulk",
-// retrying for 30 s while the path is not known yet.
+// retrying while the path is not known yet.
 func streamRetry(b *testing.B, a *Node, peer identity.PeerID, secret string) *control.StreamConn {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		req := ChannelRequest{Peer: peer.String(), Port: "bulk", Secret: secret, TimeoutSecs: 5}
-		conn, err := control.NewClient(a.home.Socket()).Stream(context.Background(), "/v1/cadet/connect", req)
-		if err == nil {
-			return conn
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("connect stream: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	req := ChannelRequest{Peer: peer.String(), Port: "bulk", Secret: secret, TimeoutSecs: 5}
+	return retryOpen(b, "connect stream", func() (*control.StreamConn, error) {
+		return control.NewClient(a.home.Socket()).Stream(context.Background(), "/v1/cadet/connect", req)
+	})
 }
 
 func benchRawTCP(b *testing.B) {
@@ -238,19 +230,27 @@ func drainChannels(ln net.Listener, received chan<- int64) {
 	}
 }
 
-// dialRetry opens a channel from a to peer's port "bulk". The first dial
-// waits for the peer's HELLO to reach the DHT, so it retries for 30 s.
+// dialRetry opens a channel from a to peer's port "bulk", retrying while
+// the path is not known yet.
 func dialRetry(b *testing.B, a *Node, peer identity.PeerID, secret *[32]byte) net.Conn {
+	return retryOpen(b, "dial", func() (net.Conn, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return a.CADET().Dial(ctx, peer, "bulk", cadet.DialOptions{Secret: secret})
+	})
+}
+
+// retryOpen calls open every 200 ms until it succeeds, for at most 30 s:
+// the first open waits for the target's HELLO to reach the DHT.
+func retryOpen[T any](b *testing.B, what string, open func() (T, error)) T {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := a.CADET().Dial(ctx, peer, "bulk", cadet.DialOptions{Secret: secret})
-		cancel()
+		c, err := open()
 		if err == nil {
 			return c
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("dial: %v", err)
+			b.Fatalf("%s: %v", what, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
