@@ -228,7 +228,7 @@ const relayedPeers = 1000
 // over R and nowhere else. R stores only the connection ID and its two
 // neighbours for each.
 //
-// relay-bytes/connection is what R frees when its relay table forgets
+// relay-bytes/connection is what R frees when its relay table drops
 // every route: the routes map and the route entries, divided by the
 // number of routes R holds. It is measured by swapping R's routes map
 // for an empty one and comparing the live heap. all-peers-bytes/connection

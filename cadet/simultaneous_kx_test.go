@@ -11,9 +11,9 @@ import (
 // TestSimultaneousHandshakeDelivers lets two directly linked peers open a
 // channel to each other at the same moment over a link that reorders
 // (20 ms jitter). Both start a handshake, and the peer with the larger ID
-// answers the other's KX_INIT and drops its own. A copy of the dropped
-// KX_INIT may reach the smaller peer after its handshake finished; that
-// must not leave the two ends with different keys.
+// responds to the other's KX_INIT and drops its own. A copy of the dropped
+// KX_INIT may reach the smaller peer after its handshake finished, and
+// that must not leave the two ends with different keys.
 func TestSimultaneousHandshakeDelivers(t *testing.T) {
 	stalled := 0
 	for seed := uint64(1); seed <= 40; seed++ {

@@ -8,9 +8,9 @@ import (
 )
 
 // TestIdleTunnelStepsBeforeExpiry opens a channel, exchanges one message
-// each way, leaves the tunnel idle for 61 minutes (past the ratchet's
-// default StepInterval of one hour; connection keepalives keep the path
-// up), and then lets each side write first. The keepalive that requests a
+// each way, and leaves the tunnel idle for 61 minutes, past the ratchet's
+// default StepInterval of one hour (connection keepalives keep the path
+// up). Then each side in turn writes first. The keepalive that requests a
 // step on an old chain must have renewed both chains, so the write
 // arrives without a new handshake.
 func TestIdleTunnelStepsBeforeExpiry(t *testing.T) {
@@ -80,6 +80,7 @@ func TestLostStepRecovers(t *testing.T) {
 		}
 		return false
 	}
+
 	got := 0
 	b.engine.ListenPort("dgram", nil, func(c *Channel) {
 		c.OnReadable = func() {
@@ -101,6 +102,7 @@ func TestLostStepRecovers(t *testing.T) {
 		ch = c
 	})
 	sim.RunFor(time.Second)
+
 	for range 300 {
 		if _, err := ch.Write(make([]byte, 2000)); err != nil {
 			t.Fatal(err)
@@ -108,6 +110,7 @@ func TestLostStepRecovers(t *testing.T) {
 		sim.RunFor(10 * time.Millisecond)
 	}
 	sim.RunFor(time.Minute)
+
 	if a.engine.Stats().StepWaits == 0 {
 		t.Error("the wait for a ratchet step was not counted")
 	}

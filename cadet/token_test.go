@@ -20,6 +20,7 @@ func TestTokenUnknownAfterRetransmission(t *testing.T) {
 	a, b := net.order[0], net.order[1]
 	accepted := 0
 	b.engine.ListenPort("hidden", &stealthSecret, func(*Channel) { accepted++ })
+
 	first := bytes.Repeat([]byte{'x'}, 3000)
 	isOpen := func(msg []byte) bool { return len(msg) > 3000 && len(msg) < 3300 }
 	opens := 0
@@ -34,6 +35,7 @@ func TestTokenUnknownAfterRetransmission(t *testing.T) {
 		}
 		return true // retransmissions of the open are lost
 	}
+
 	var token Token
 	opened := false
 	a.engine.Open(b.id, "hidden", OpenOptions{Secret: &stealthSecret, FirstPayload: first}, func(c *Channel, err error) {
@@ -44,6 +46,7 @@ func TestTokenUnknownAfterRetransmission(t *testing.T) {
 		opened, token = true, c.Token()
 	})
 	sim.RunFor(10 * time.Second)
+
 	if !opened || accepted != 1 || opens < 2 {
 		t.Fatalf("set-up failed: opened %v, %d accepted, %d opens sent", opened, accepted, opens)
 	}

@@ -90,8 +90,8 @@ func (d *DHT) pending(m *wire.Result) bool {
 
 // cacheResult stores a block seen in transit, without its route, whose
 // signatures name the original storer and would not verify from here.
-// HELLOs are not cached: a lookup answered from such a copy would carry
-// no put path, so the requester would take this peer for the target's
+// HELLOs are not cached. A result served from such a copy would carry no
+// put path, so the requester would take this peer for the target's
 // neighbour and build a CADET path through a link that does not exist.
 func (d *DHT) cacheResult(m *wire.Result, info block.Info) {
 	if d.cfg.DisableCache || block.Type(m.BlockType) == block.TypeHello {

@@ -189,7 +189,7 @@ func TestScenarioLateLinkPublishesHello(t *testing.T) {
 
 // TestCacheSkipsHello passes a HELLO and a test block through
 // cacheResult: only the test block is kept, because a cached HELLO would
-// answer later lookups without the route to its peer.
+// serve later lookups without the route to its peer.
 func TestCacheSkipsHello(t *testing.T) {
 	net := newScenario(t, 2)
 	d, h := net.peers[0].dht, net.peers[1].hello

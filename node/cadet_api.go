@@ -135,9 +135,9 @@ func (n *Node) handleCADETListen(w http.ResponseWriter, r *http.Request) {
 const clientCheckInterval = 250 * time.Millisecond
 
 // watchClient closes l when the client of a listen stream closes its
-// socket before a channel arrives (a killed `hush cadet listen`), so that
-// the port does not stay open for nobody and swallow the next channel.
-// It stops when done closes.
+// socket before a channel arrives, as a killed `hush cadet listen` does.
+// An open port without a client would accept the next channel and lose
+// its data. watchClient stops when done closes.
 func watchClient(stream *control.StreamConn, l net.Listener, done <-chan struct{}) {
 	tick := time.NewTicker(clientCheckInterval)
 	defer tick.Stop()

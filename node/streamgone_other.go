@@ -4,6 +4,6 @@ package node
 
 import "net"
 
-// peerClosed reports false: only Linux tells a full close of a Unix
-// socket's other end from a half-close without reading.
+// peerClosed reports false: only on Linux can a full close of a Unix
+// socket's other end be told apart from a half-close without reading.
 func peerClosed(net.Conn) bool { return false }

@@ -50,8 +50,8 @@ func copyHalf(dst, src net.Conn) int64 {
 }
 
 // copyAdaptive copies src to dst until src ends or dst fails. It reads
-// into a small buffer, takes a large one from the pool while reads fill
-// the buffer, and gives it back after a short read, so that a connection
+// into a small buffer and takes a large one from the pool while reads fill
+// the buffer. A short read gives the large buffer back, so a connection
 // blocked in Read waiting for data holds only the small one.
 func copyAdaptive(dst, src net.Conn) int64 {
 	small := make([]byte, smallBuffer)

@@ -149,10 +149,10 @@ func TestRatchetStepFrequency(t *testing.T) {
 }
 
 // TestRatchetDeferredStepWithAcks runs a bulk transfer whose receiver
-// answers every second message, as CADET's acknowledgements do. Each
-// answer carries a new peer key under Signal's rule; the deferred sending
-// step keeps DH steps near one per half chain instead of one per answer,
-// and never lets a chain reach its limit.
+// replies to every second message, as CADET's acknowledgements do. Under
+// Signal's rule each reply would carry a new peer key. The deferred
+// sending step keeps DH steps near one per half chain instead of one per
+// reply, and never lets a chain reach its limit.
 func TestRatchetDeferredStepWithAcks(t *testing.T) {
 	a, b := pair(t, Config{})
 	const messages = 2048

@@ -192,8 +192,8 @@ func TestCADETBulkTransferArrivesIntact(t *testing.T) {
 // TestCADETKilledListenerClosesPort kills `hush cadet listen` before any
 // channel arrives. The daemon must close the port, so that a new listen
 // on it works instead of failing with "port already in use", and no later
-// channel is accepted for nobody. A listen with its input at EOF (a
-// half-close) must keep its port.
+// channel is accepted without a client to read it. A listen with its input
+// at EOF (a half-close) must keep its port.
 func TestCADETKilledListenerClosesPort(t *testing.T) {
 	home, id := newHome(t, nil)
 	d := startDaemon(t, home, id)
