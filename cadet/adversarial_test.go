@@ -185,6 +185,7 @@ func TestUnorderedFullSizeMessages(t *testing.T) {
 		l.loss, l.jitter = 0.05, 20*time.Millisecond
 	}
 	a, b := net.order[0], net.order[2]
+
 	got := map[byte]int{}
 	b.engine.ListenPort("msgs", nil, func(ch *Channel) {
 		ch.OnReadable = func() {
@@ -201,6 +202,7 @@ func TestUnorderedFullSizeMessages(t *testing.T) {
 			}
 		}
 	})
+
 	const count = 150
 	next := 0
 	a.engine.Open(b.id, "msgs", OpenOptions{Reliability: ReliableUnordered}, func(c *Channel, err error) {
@@ -219,6 +221,7 @@ func TestUnorderedFullSizeMessages(t *testing.T) {
 		c.OnWritable()
 	})
 	sim.RunFor(3 * time.Minute)
+
 	if len(got) != count {
 		t.Fatalf("%d distinct messages arrived, want %d", len(got), count)
 	}

@@ -286,6 +286,9 @@ func putRaw(t testing.TB, db *bolt.DB, key string, value []byte) {
 	}
 }
 
+// TestRegistryCorruptEntryKeepsOthers stores a good service next to an
+// entry that does not decode: List still returns the good one with an
+// error naming the bad one, and Delete removes the bad one.
 func TestRegistryCorruptEntryKeepsOthers(t *testing.T) {
 	reg, db := openRegistry(t)
 	secret, _ := NewSecret(rand.Reader)
@@ -294,8 +297,13 @@ func TestRegistryCorruptEntryKeepsOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	putRaw(t, db, "broken", []byte("not json{"))
-	if _, err := reg.List(); err == nil || !strings.Contains(err.Error(), "corrupt") {
+
+	listed, err := reg.List()
+	if err == nil || !strings.Contains(err.Error(), "corrupt") {
 		t.Fatalf("List over a corrupt entry: %v, want a corrupt-entry error", err)
+	}
+	if len(listed) != 1 || listed[0].Name != "ssh" {
+		t.Fatalf("List over a corrupt entry returned %+v, want the good service", listed)
 	}
 	if _, err := reg.Get("broken"); err == nil {
 		t.Fatal("Get of a corrupt entry succeeded")
@@ -310,6 +318,7 @@ func TestRegistryCorruptEntryKeepsOthers(t *testing.T) {
 	if got.To != good.To {
 		t.Fatalf("good entry next to a corrupt one has To %q, want %q", got.To, good.To)
 	}
+
 	if err := reg.Delete("broken"); err != nil {
 		t.Fatalf("Delete of a corrupt entry: %v", err)
 	}
